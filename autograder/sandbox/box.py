@@ -1,0 +1,457 @@
+"""A sandbox for one submission: its private folders and the kernel process in it.
+
+This module (with ``kinds``, ``users`` and ``launcher``) is the only part of the
+grader that knows about processes, users and namespaces.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+from jupyter_client.connect import write_connection_file
+
+from autograder.config import Limits
+from autograder.errors import KernelStartError
+from autograder.sandbox import kinds, users
+
+_LAUNCHER = Path(__file__).with_name("launcher.py").read_text(encoding="utf-8")
+
+_SIGNAL_WORDS = {
+    signal.SIGSEGV: "crashed with a segmentation fault (SIGSEGV)",
+    signal.SIGKILL: "was killed (SIGKILL)",
+    signal.SIGABRT: "aborted (SIGABRT)",
+    signal.SIGBUS: "crashed with a bus error (SIGBUS)",
+    signal.SIGFPE: "crashed with a floating-point exception (SIGFPE)",
+    signal.SIGILL: "crashed with an illegal instruction (SIGILL)",
+    signal.SIGXFSZ: "wrote a file larger than its limit (SIGXFSZ)",
+    signal.SIGXCPU: "used more CPU time than its limit (SIGXCPU)",
+    signal.SIGTERM: "was terminated (SIGTERM)",
+}
+
+
+@dataclass(frozen=True)
+class SandboxSpec:
+    """How to sandbox one submission's kernel."""
+
+    kind: str
+    """"bwrap" or "process" (resolve "auto" with :func:`kinds.choose` first)."""
+    limits: Limits
+    memory_mb: int
+    device: str = "cpu"
+    gpu: int | None = None
+    threads: int = 1
+    data_files: dict[str, Path] = field(default_factory=dict)
+    """Files the kernel may read, by their path relative to its data folder."""
+    fallback: str | None = None
+    """Why ``auto`` did not pick bwrap, for the report."""
+
+
+class Sandbox:
+    """Private folders for one submission and the kernels started in them.
+
+    Folders of a run (``run/``): ``work`` the kernel's home and working folder,
+    holding only the submission; ``ipc`` the kernel's sockets; ``in`` what the
+    grader sends (read-only to the kernel); ``out`` what the kernel returns.
+    """
+
+    def __init__(self, spec: SandboxSpec, submission: Path, *, filename: str) -> None:
+        self.spec = spec
+        self.run = Path(tempfile.mkdtemp(prefix="autograder-"))
+        os.chmod(self.run, 0o711)
+        self.user = users.reserve(in_namespace=spec.kind == "bwrap")
+        self.work = self._folder("work", owned=True)
+        self.ipc = self._folder("ipc", owned=True)
+        self.inbox = self._folder("in", owned=False)
+        self.outbox = self._folder("out", owned=True)
+        self.tmp = self._folder("tmp", owned=True)
+        self._etc = self._folder("etc", owned=False)
+        self._data = self._stage_data() if spec.data_files else None
+        target = self.work / filename
+        shutil.copyfile(submission, target)
+        self._own(target)
+        self.kernel: KernelProcess | None = None
+        self._started = 0
+        if self.user.uid is not None:
+            _kill_user(self.user.uid)  # leftovers of an earlier grader that crashed
+
+    # -- paths as the kernel sees them ------------------------------------------------
+
+    @property
+    def home(self) -> str:
+        return kinds.SANDBOX_HOME if self.spec.kind == "bwrap" else str(self.work)
+
+    @property
+    def data_path(self) -> str | None:
+        if self._data is None:
+            return None
+        return kinds.SANDBOX_DATA if self.spec.kind == "bwrap" else str(self._data)
+
+    # -- life cycle -------------------------------------------------------------------
+
+    def start_kernel(self) -> KernelProcess:
+        """Start a fresh kernel (killing the previous one) and return it."""
+        if self.kernel is not None:
+            self.kernel.kill()
+        self._started += 1
+        n = self._started
+        conn_file = self.ipc / f"kernel-{n}.json"
+        _, info = write_connection_file(
+            str(conn_file),
+            transport="ipc",
+            ip=str(self.ipc / f"k{n}"),
+            key=secrets.token_hex(32).encode(),
+        )
+        self._own(conn_file)
+        env = self._kernel_env()
+        launch = {
+            "rlimits": self._rlimits(),
+            "uid": self.user.uid,
+            "gid": self.user.gid,
+            "cwd": self.home,
+            "argv": [
+                sys.executable,
+                "-m",
+                "ipykernel_launcher",
+                "-f",
+                str(conn_file),
+                "--HistoryManager.hist_file=:memory:",
+                "--IPKernelApp.log_level=CRITICAL",
+            ],
+            "env": env,
+        }
+        argv = [sys.executable, "-I", "-c", _LAUNCHER, json.dumps(launch)]
+        if self.spec.kind == "bwrap":
+            argv = self._bwrap() + argv
+        log_path = self.run / f"kernel-{n}.log"
+        with open(log_path, "wb") as log:
+            try:
+                popen = subprocess.Popen(
+                    argv,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
+                    env=env,
+                    cwd=self.run,
+                    start_new_session=True,
+                    close_fds=True,
+                )
+            except OSError as e:
+                raise KernelStartError(f"the kernel could not be started ({e}).") from None
+        self.kernel = KernelProcess(self, popen, dict(info), log_path)
+        return self.kernel
+
+    def describe(self) -> dict:
+        """The report's ``sandbox`` entry."""
+        bwrap = self.spec.kind == "bwrap"
+        described = {
+            "kind": self.spec.kind,
+            "network": not bwrap,
+            "filesystem": "private" if bwrap else "shared (read access to the machine)",
+            "user": self.user.reason,
+            "device": self.spec.device,
+            "limits": {**self.spec.limits.as_report(), "memory_mb": self.spec.memory_mb},
+        }
+        if self.spec.fallback:
+            described["note"] = self.spec.fallback
+        return described
+
+    def close(self) -> None:
+        """Kill every process of the sandbox and delete its folders."""
+        if self.kernel is not None:
+            self.kernel.kill()
+        if self.user.uid is not None:
+            _kill_user(self.user.uid)
+        shutil.rmtree(self.run, ignore_errors=True)
+        self.user.release()
+
+    # -- helpers ----------------------------------------------------------------------
+
+    def _folder(self, name: str, *, owned: bool) -> Path:
+        path = self.run / name
+        path.mkdir(mode=0o700 if owned else 0o755)
+        if owned:
+            self._own(path)
+        else:
+            os.chmod(path, 0o755)
+        return path
+
+    def _own(self, path: Path) -> None:
+        if self.user.uid is not None:
+            os.chown(path, self.user.uid, self.user.gid if self.user.gid is not None else -1)
+
+    def _stage_data(self) -> Path:
+        """A folder holding only the files the kernel may read (hard links when possible)."""
+        root = self._folder("data", owned=False)
+        for rel, source in self.spec.data_files.items():
+            target = root / rel
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)
+            os.chmod(target, 0o644)
+        return root
+
+    def _bwrap(self) -> list[str]:
+        (self._etc / "passwd").write_text(
+            "root:x:0:0:root:/root:/usr/sbin/nologin\n"
+            f"student:x:{self.user.uid or os.getuid()}:{self.user.gid or os.getgid()}:"
+            f"student:{kinds.SANDBOX_HOME}:/bin/sh\n"
+        )
+        (self._etc / "group").write_text(f"root:x:0:\nstudent:x:{self.user.gid or os.getgid()}:\n")
+        return kinds.bwrap_argv(
+            run_dir=self.run,
+            work=self.work,
+            shared_rw=[self.ipc, self.outbox],
+            shared_ro=[self.inbox],
+            data_dir=self._data,
+            passwd=self._etc / "passwd",
+            group=self._etc / "group",
+            tmp_mb=self.spec.limits.max_file_mb,
+            cuda=self.spec.device == "cuda",
+        )
+
+    def _kernel_env(self) -> dict[str, str]:
+        """The kernel's whole environment: what Python needs, nothing from the grader."""
+        threads = str(self.spec.threads)
+        env = {
+            "PATH": f"{os.path.dirname(sys.executable)}:/usr/local/bin:/usr/bin:/bin",
+            "HOME": self.home,
+            "USER": "student",
+            "LOGNAME": "student",
+            "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8",
+            "TMPDIR": "/tmp" if self.spec.kind == "bwrap" else str(self.tmp),
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONHASHSEED": "0",
+            "PYTHONNOUSERSITE": "1",
+            "MPLBACKEND": "Agg",
+            "IPYTHONDIR": f"{self.home}/.ipython",
+            "OMP_NUM_THREADS": threads,
+            "MKL_NUM_THREADS": threads,
+            "OPENBLAS_NUM_THREADS": threads,
+            "CUDA_VISIBLE_DEVICES": "" if self.spec.device != "cuda" else str(self.spec.gpu or 0),
+        }
+        if self.spec.device == "cuda" and os.environ.get("LD_LIBRARY_PATH"):
+            env["LD_LIBRARY_PATH"] = os.environ["LD_LIBRARY_PATH"]
+        return env
+
+    def _rlimits(self) -> dict[str, int]:
+        limits = self.spec.limits
+        rl = {
+            "RLIMIT_CORE": 0,
+            "RLIMIT_FSIZE": max(limits.max_file_mb, limits.max_result_mb) * 2**20,
+            "RLIMIT_NOFILE": 1024,
+        }
+        if self.spec.device != "cuda":
+            rl["RLIMIT_AS"] = self.spec.memory_mb * 2**20
+        if self.user.uid is not None:
+            rl["RLIMIT_NPROC"] = limits.max_processes
+        elif os.geteuid() != 0:
+            rl["RLIMIT_NPROC"] = _tasks_of(os.getuid()) + limits.max_processes
+        return rl
+
+
+class KernelProcess:
+    """The process tree of one kernel: liveness, interrupts, limits, and a final kill."""
+
+    def __init__(self, box: Sandbox, popen: subprocess.Popen, info: dict, log: Path) -> None:
+        self.box = box
+        self.popen = popen
+        self.connection_info = info
+        self.log = log
+        self.pid: int | None = None
+        self._reason: str | None = None
+        self._seen: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._watch = threading.Thread(target=self._watchdog, daemon=True, name="sandbox-watch")
+        self._watch.start()
+
+    # -- questions --------------------------------------------------------------------
+
+    def find_kernel(self, timeout: float) -> int:
+        """The kernel's process id (as the grader sees it), once it has started."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for proc in self._tree():
+                try:
+                    if proc.cmdline()[1:3] == ["-m", "ipykernel_launcher"]:
+                        self.pid = proc.pid
+                        return proc.pid
+                except psutil.Error:
+                    continue
+            if self.popen.poll() is not None:
+                break
+            time.sleep(0.02)
+        raise KernelStartError(f"the kernel did not start: {self.death_reason()}.")
+
+    def alive(self) -> bool:
+        if self.popen.poll() is not None or self._reason is not None:
+            return False
+        if self.pid is None:
+            return True
+        try:
+            return psutil.Process(self.pid).status() != psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return False
+
+    def death_reason(self) -> str:
+        """A sentence fragment saying how the kernel ended ("crashed with a ...")."""
+        if self._reason:
+            return self._reason
+        code = self.popen.poll()
+        if code is None:
+            return "stopped answering"
+        tail = self.log_tail()
+        if "MemoryError" in tail or "std::bad_alloc" in tail:
+            return "ran out of memory (memory limit exceeded)"
+        if code < 0:
+            code = 128 - code
+        if code > 128:
+            try:
+                sig = signal.Signals(code - 128)
+            except ValueError:
+                return f"was ended by signal {code - 128}"
+            return _SIGNAL_WORDS.get(sig, f"was ended by {sig.name}")
+        return f"exited with status {code} (the code called exit or os._exit)"
+
+    def log_tail(self, limit: int = 4000) -> str:
+        try:
+            with open(self.log, "rb") as f:
+                f.seek(0, os.SEEK_END)
+                f.seek(max(0, f.tell() - limit))
+                return f.read().decode(errors="replace")
+        except OSError:
+            return ""
+
+    # -- actions ----------------------------------------------------------------------
+
+    def interrupt(self) -> None:
+        """Send SIGINT to the kernel (KeyboardInterrupt in the running code)."""
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGINT)
+            except OSError:
+                pass
+
+    def kill(self, reason: str | None = None) -> None:
+        """Kill every process of this kernel's tree; ``reason`` is kept as its death reason."""
+        if reason and self._reason is None:
+            self._reason = reason
+        self._stop.set()
+        procs = self._tree()
+        for sig_target in (self.popen.pid, self.pid):
+            if sig_target is not None:
+                try:
+                    os.killpg(sig_target, signal.SIGKILL)
+                except OSError:
+                    pass
+        for proc in procs:
+            try:
+                proc.kill()
+            except psutil.Error:
+                pass
+        for pid, created in list(self._seen.items()):
+            try:
+                proc = psutil.Process(pid)
+                if proc.create_time() == created:
+                    proc.kill()
+            except psutil.Error:
+                pass
+        try:
+            self.popen.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+
+    # -- the watchdog -----------------------------------------------------------------
+
+    def _tree(self) -> list[psutil.Process]:
+        """Every process that belongs to this kernel's sandbox right now."""
+        try:
+            root = psutil.Process(self.popen.pid)
+            procs = {p.pid: p for p in root.children(recursive=True)}
+            procs[root.pid] = root
+        except psutil.Error:
+            procs = {}
+        if self.box.spec.kind == "process":
+            uid = self.box.user.uid
+            for proc in psutil.process_iter(["uids"]):
+                if proc.pid in procs:
+                    continue
+                try:
+                    same_session = os.getsid(proc.pid) == self.popen.pid
+                    same_user = uid is not None and proc.info["uids"].real == uid
+                except (OSError, psutil.Error, AttributeError, TypeError):
+                    continue
+                if same_session or same_user:
+                    procs[proc.pid] = proc
+        return list(procs.values())
+
+    def _watchdog(self) -> None:
+        limits = self.box.spec.limits
+        memory = self.box.spec.memory_mb * 2**20
+        if self.box.spec.device != "cuda":
+            memory *= 2  # the address-space limit is the guard; this is the backstop
+        while not self._stop.wait(0.2):
+            if self.popen.poll() is not None:
+                return
+            procs = self._tree()
+            rss = 0
+            for proc in procs:
+                try:
+                    self._seen.setdefault(proc.pid, proc.create_time())
+                    rss += proc.memory_info().rss
+                except psutil.Error:
+                    continue
+            if len(procs) > limits.max_processes + 3:
+                self.kill(
+                    f"started too many processes (process limit exceeded: {len(procs)} "
+                    f"running, the limit is {limits.max_processes})"
+                )
+                return
+            if rss > memory:
+                self.kill(
+                    f"used too much memory (memory limit exceeded: {rss / 2**20:,.0f} MiB, "
+                    f"the limit is {self.box.spec.memory_mb:,} MiB)"
+                )
+                return
+
+
+def _tasks_of(uid: int) -> int:
+    count = 0
+    for proc in psutil.process_iter(["uids", "num_threads"]):
+        try:
+            if proc.info["uids"].real == uid:
+                count += proc.info["num_threads"] or 1
+        except (AttributeError, TypeError):
+            continue
+    return count
+
+
+def _kill_user(uid: int) -> None:
+    """Kill every process of a sandbox user, from a child that becomes that user."""
+    for _ in range(3):
+        if not any(p.info["uids"] and p.info["uids"].real == uid for p in psutil.process_iter(["uids"])):
+            return
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the forked child
+            try:
+                os.setgid(uid)
+                os.setuid(uid)
+                os.kill(-1, signal.SIGKILL)
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+        time.sleep(0.05)

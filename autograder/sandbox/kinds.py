@@ -1,0 +1,153 @@
+"""Isolation kinds: which one to use, and the bubblewrap command line.
+
+``bwrap``: bubblewrap (user, PID, network, IPC and UTS namespaces; a read-only
+system; only the submission's folder writable; the data set read-only).
+``process``: a plain process with a scrubbed environment, its own session,
+resource limits and, when the grader is root and the interpreter allows it,
+a user of its own. ``auto`` takes bwrap when it works here and says why not
+when it does not.
+"""
+
+from __future__ import annotations
+
+import functools
+import glob
+import os
+import shutil
+import site
+import subprocess
+import sys
+from pathlib import Path
+
+KINDS = ("auto", "bwrap", "process")
+
+SANDBOX_HOME = "/home/student"
+SANDBOX_DATA = "/data"
+
+_SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+_ETC_FILES = (
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/alternatives",
+    "/etc/localtime",
+    "/etc/nsswitch.conf",
+    "/etc/fonts",
+    "/etc/mime.types",
+    "/etc/ssl/certs",
+)
+
+
+@functools.lru_cache(maxsize=1)
+def bwrap_problem() -> str | None:
+    """None when bubblewrap can make a sandbox here, else a sentence saying why not."""
+    exe = shutil.which("bwrap")
+    if exe is None:
+        return "bubblewrap (bwrap) is not installed"
+    argv = [exe, *_namespace_args(), *_system_args(), "--proc", "/proc", "--dev", "/dev"]
+    argv += ["--", "/bin/sh", "-c", "exit 0"]
+    try:
+        done = subprocess.run(argv, capture_output=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"bubblewrap failed to start ({e})"
+    if done.returncode != 0:
+        message = done.stderr.decode(errors="replace").strip().splitlines()
+        reason = message[-1] if message else f"exit status {done.returncode}"
+        return f"bubblewrap cannot create namespaces here ({reason})"
+    return None
+
+
+def choose(requested: str) -> tuple[str, str | None]:
+    """The kind to use for ``requested`` and, for ``auto`` falling back, the reason."""
+    if requested == "process":
+        return "process", None
+    problem = bwrap_problem()
+    if requested == "bwrap":
+        if problem:
+            from autograder.errors import SandboxUnavailable
+
+            raise SandboxUnavailable(f"--sandbox bwrap was asked for, but {problem}.")
+        return "bwrap", None
+    if problem:
+        return "process", f"fell back to a plain process: {problem}"
+    return "bwrap", None
+
+
+def _namespace_args() -> list[str]:
+    args = ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"]
+    args += ["--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "sandbox"]
+    if os.geteuid() != 0:
+        args += ["--unshare-user", "--disable-userns"]
+    return args
+
+
+def _system_args() -> list[str]:
+    args: list[str] = []
+    for d in _SYSTEM_DIRS:
+        if os.path.islink(d):
+            args += ["--symlink", os.readlink(d), d]
+        elif os.path.isdir(d):
+            args += ["--ro-bind", d, d]
+    for f in _ETC_FILES:
+        args += ["--ro-bind-try", f, f]
+    return args
+
+
+def python_paths() -> list[str]:
+    """Folders the interpreter needs that the system folders do not already hold."""
+    paths = {sys.base_prefix, sys.prefix, sys.exec_prefix, *site.getsitepackages()}
+    paths.add(os.path.dirname(os.path.realpath(sys.executable)))
+    kept = []
+    for p in sorted(paths):
+        real = os.path.realpath(p)
+        if os.path.isdir(real) and not any(real == d or real.startswith(d + "/") for d in _SYSTEM_DIRS):
+            kept.append(real)
+    # keep only the outermost of nested folders
+    return [p for p in kept if not any(p != q and p.startswith(q + "/") for q in kept)]
+
+
+def _parents(path: str, made: set[str]) -> list[str]:
+    """Arguments creating the world-traversable folders above ``path`` inside the sandbox."""
+    args: list[str] = []
+    for parent in reversed(Path(path).parents[:-1]):
+        if str(parent) not in made and str(parent) not in _SYSTEM_DIRS:
+            made.add(str(parent))
+            args += ["--perms", "0755", "--dir", str(parent)]
+    return args
+
+
+def bwrap_argv(
+    *,
+    run_dir: Path,
+    work: Path,
+    shared_rw: list[Path],
+    shared_ro: list[Path],
+    data_dir: Path | None,
+    passwd: Path,
+    group: Path,
+    tmp_mb: int,
+    cuda: bool,
+) -> list[str]:
+    """The bubblewrap command line for one kernel (the command itself comes after it)."""
+    args = [shutil.which("bwrap") or "bwrap", *_namespace_args(), *_system_args()]
+    made: set[str] = {"/tmp", "/home", "/dev", "/proc", "/etc"}
+    for p in python_paths():
+        args += _parents(p, made) + ["--ro-bind", p, p]
+    args += ["--ro-bind", str(passwd), "/etc/passwd", "--ro-bind", str(group), "/etc/group"]
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    args += ["--perms", "1777", "--size", str(tmp_mb * 2**20), "--tmpfs", "/tmp"]
+    args += ["--perms", "1777", "--size", str(tmp_mb * 2**20), "--tmpfs", "/dev/shm"]
+    args += ["--perms", "0755", "--dir", "/home", "--bind", str(work), SANDBOX_HOME]
+    for p in shared_rw:
+        args += _parents(str(p), made) + ["--bind", str(p), str(p)]
+    for p in shared_ro:
+        args += _parents(str(p), made) + ["--ro-bind", str(p), str(p)]
+    if data_dir is not None:
+        args += ["--ro-bind", str(data_dir), SANDBOX_DATA]
+    if cuda:
+        for node in sorted(glob.glob("/dev/nvidia*")):
+            args += ["--dev-bind", node, node]
+        args += ["--ro-bind-try", "/sys", "/sys"]
+        args += ["--ro-bind-try", "/run/nvidia-persistenced", "/run/nvidia-persistenced"]
+    args += ["--chdir", SANDBOX_HOME, "--"]
+    return args
