@@ -1,0 +1,258 @@
+"""``grade()``: one submission, from file to report. The recipe, top to bottom:
+
+    load + validate ─▶ sandbox ─▶ execute the notebook ─▶ run the checks ─▶ report
+
+Every path ends in a :class:`~autograder.results.Report`: bad input is
+``rejected``, a grader fault is ``error``, and a hostile notebook is simply
+graded for what its code really does.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nbformat import NotebookNode
+
+from autograder import assignments, intake, redact, reference, sandbox
+from autograder.assignments import Assignment
+from autograder.errors import GraderError, Rejected
+from autograder.intake import Submission
+from autograder.kernel import Kernel, NotebookRun
+from autograder.plugin import GradingPlugin, run_checks
+from autograder.proxy import Student
+from autograder.results import CheckResult, QuestionResult, Report
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to grade (the command line's options, as keyword-only values)."""
+
+    assignment: str | None = None
+    device: str = "auto"
+    """"auto" (CUDA when present), "cpu" or "cuda"."""
+    sandbox: str = "auto"
+    data_dir: Path | None = None
+    train: bool = True
+    gpu: int | None = None
+    """Which GPU this grade may use (batch workers get one each)."""
+    threads: int | None = None
+    """BLAS/torch threads of the kernel (default: all cores, or a share of them in a batch)."""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def grade(path: Path, options: Options | None = None) -> Report:
+    """Grade one notebook. Never raises for anything a submission can do."""
+    options = options or Options()
+    started = time.monotonic()
+    path = Path(path)
+    try:
+        submission = intake.load(path, assignment=options.assignment)
+        assignment = assignments.find(submission.assignment)
+    except Rejected as rejected:
+        report = Report.rejected(path.name, str(rejected), sha256=_sha_or_none(path))
+        report.assignment = options.assignment if options.assignment and _known(options.assignment) else None
+        return _finish(report, started, None, None)
+    report = Report(
+        submission=path.name,
+        status="graded",
+        sha256=submission.sha256,
+        assignment=assignment.name,
+        max_score=assignment.config.max_score,
+        assignment_version=assignment.config.version,
+        notebook_version=submission.notebook_version,
+        notes=list(submission.notes),
+    )
+    if submission.notebook_version and submission.notebook_version != assignment.config.version:
+        report.notes.append(
+            f"the notebook was made from version {submission.notebook_version} of the "
+            f"assignment; the grader uses version {assignment.config.version}"
+        )
+    try:
+        _grade(submission, assignment, options, report, started)
+    except GraderError as error:
+        report = _as_error(report, str(error))
+    except Exception as error:  # noqa: BLE001 - a grader bug must still leave a report
+        report = _as_error(
+            report,
+            f"the grader failed unexpectedly ({type(error).__name__}: {error}); "
+            "this is a bug in the grader, not in the submission",
+        )
+        report.flags.append("grader traceback:\n" + traceback.format_exc(limit=8))
+    return _finish(report, started, submission, assignment)
+
+
+def _grade(
+    submission: Submission,
+    assignment: Assignment,
+    options: Options,
+    report: Report,
+    started: float,
+) -> None:
+    config = assignment.config
+    limits = config.limits
+    deadline = started + limits.total_timeout_s
+    kind, fallback = sandbox.choose(options.sandbox)
+    warm = _Warmup(assignment)
+    warm.start()
+    training = None
+    if config.training is not None and options.train:
+        from autograder.training import prepare
+
+        training = prepare(assignment, options, report)
+    spec = sandbox.SandboxSpec(
+        kind=kind,
+        limits=limits,
+        memory_mb=training.memory_mb if training else limits.memory_mb,
+        device=training.device if training else "cpu",
+        gpu=options.gpu,
+        threads=options.threads or os.cpu_count() or 1,
+        data_files=training.data_files if training else {},
+        fallback=fallback,
+    )
+    box = sandbox.Sandbox(spec, submission.path, filename=_safe_filename(submission.path.name))
+    kernel = Kernel(box, limits, deadline=deadline)
+    try:
+        report.sandbox = box.describe()
+        kernel.start()
+        run = kernel.run_notebook(_executable(submission.notebook))
+        report.notebook = _notebook_section(run, kernel)
+        checks_started = time.monotonic()
+        ref = warm.result()
+        student = Student(
+            kernel, limits=limits, signatures=reference.signatures(ref, list(config.questions))
+        )
+        if training is not None:
+            training.attach(student, kernel)
+        plugin = GradingPlugin(
+            student=student,
+            reference=ref,
+            questions=config.questions,
+            deadline=deadline,
+            training=training,
+        )
+        results = run_checks(assignment.checks, plugin)
+        report.timing["checks_s"] = round(time.monotonic() - checks_started, 3)
+        report.notebook["kernel_restarts"] = kernel.restarts
+    finally:
+        kernel.close()
+        box.close()
+    report.questions = _questions(config.questions, results)
+    if training is not None:
+        report.training = training.section()
+        report.flags.extend(training.flags)
+    total = sum(q.max_score for q in report.questions)
+    if abs(total - config.max_score) > 1e-6:
+        raise GraderError(
+            f"the checks of {assignment.name} are worth {total:g} points, but config.toml "
+            f"says {config.max_score:g}"
+        )
+
+
+class _Warmup(threading.Thread):
+    """Loads the reference solution (and with it NumPy/PyTorch) while the kernel works."""
+
+    def __init__(self, assignment: Assignment) -> None:
+        super().__init__(daemon=True, name="reference-warmup")
+        self.assignment = assignment
+        self._module: Any = None
+        self._error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            import torch  # noqa: F401 - the checks' truth; importing it takes a while
+
+            self._module = reference.load(self.assignment.solution)
+        except BaseException as e:  # noqa: BLE001 - re-raised in result()
+            self._error = e
+
+    def result(self) -> Any:
+        self.join()
+        if self._error is not None:
+            raise self._error
+        return self._module
+
+
+def _executable(nb: NotebookNode) -> NotebookNode:
+    """The notebook as it is executed: outputs of the submitted file play no part."""
+    import copy
+
+    clean = copy.deepcopy(nb)
+    for cell in clean.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    return clean
+
+
+def _notebook_section(run: NotebookRun, kernel: Kernel) -> dict[str, Any]:
+    errors = []
+    for record in run.errors():
+        o = record.outcome
+        errors.append(
+            {
+                "cell": record.index + 1,
+                "status": o.status,
+                "error": o.error,
+                "source": _head(record.source, 12),
+                "output": o.output[-4000:] if o.output else "",
+                "traceback": o.traceback[-4000:] if o.traceback else "",
+            }
+        )
+    return {
+        "cells": run.cells,
+        "code_cells": run.code_cells,
+        "executed": run.executed,
+        "skipped": run.skipped,
+        "errors": errors,
+        "kernel_restarts": kernel.restarts,
+        "seconds": round(run.seconds, 3),
+    }
+
+
+def _questions(order: tuple[str, ...], results: list[CheckResult]) -> list[QuestionResult]:
+    by_question: dict[str, QuestionResult] = {q: QuestionResult(q) for q in order}
+    for result in results:
+        by_question.setdefault(result.question, QuestionResult(result.question)).checks.append(result)
+    return list(by_question.values())
+
+
+def _finish(
+    report: Report, started: float, submission: Submission | None, assignment: Assignment | None
+) -> Report:
+    report.timing["total_s"] = round(time.monotonic() - started, 3)
+    redact.report(report, submission)
+    return report
+
+
+def _as_error(report: Report, sentence: str) -> Report:
+    report.status = "error"
+    report.error = sentence
+    report.questions = []
+    return report
+
+
+def _head(text: str, lines: int) -> str:
+    parts = text.splitlines()
+    return "\n".join(parts[:lines]) + ("\n…" if len(parts) > lines else "")
+
+
+def _safe_filename(name: str) -> str:
+    keep = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
+    return keep if keep.endswith(".ipynb") else keep + ".ipynb"
+
+
+def _sha_or_none(path: Path) -> str | None:
+    try:
+        return intake.sha256_of(path) if path.is_file() else None
+    except OSError:
+        return None
+
+
+def _known(name: str) -> bool:
+    return name in assignments.names()

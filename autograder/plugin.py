@@ -1,0 +1,252 @@
+"""The pytest plugin that runs an assignment's checks in the grader's process.
+
+Checks are plain pytest functions named ``test_<question>_<check>`` in
+``checks/<assignment>/test_<question>.py``; the docstring is the sentence a
+student reads. Markers:
+
+    @pytest.mark.points(2)        points of the check (required)
+    @pytest.mark.hidden           details withheld from students
+    @pytest.mark.call_timeout(30) per-call limit for this check's calls
+    @pytest.mark.training         the accuracy check (skipped with --no-train)
+
+Fixtures: ``student`` (the proxy), ``reference`` (the solution, loaded here),
+``rng`` (a NumPy generator seeded from the check's id), ``training`` (the
+accuracy check's context, for assignments that train). Every check is seeded
+from its own id, for NumPy, ``random`` and torch alike, so regrades agree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import random
+import sys
+import time
+import zlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from autograder.checking import GraderBug, Mismatch
+from autograder.errors import ConfigError, StudentError
+from autograder.results import CheckResult
+
+MARKERS = {
+    "points": "points(n): the points a check is worth (required)",
+    "hidden": "hidden: students see that the check exists and its score, not its details",
+    "call_timeout": "call_timeout(seconds): time limit of each call this check makes",
+    "training": "training: the accuracy check; skipped when training is turned off",
+}
+
+_OUTCOME = pytest.StashKey[CheckResult]()
+
+
+def check_seed(question: str, check: str) -> int:
+    """The seed of one check: a stable function of its id."""
+    return zlib.crc32(f"{question}::{check}".encode()) & 0x7FFFFFFF
+
+
+class GradingPlugin:
+    """Collects each check's verdict; provides the fixtures checks use."""
+
+    def __init__(
+        self,
+        *,
+        student: Any,
+        reference: Any,
+        questions: tuple[str, ...],
+        deadline: float,
+        training: Any = None,
+    ) -> None:
+        self._student = student
+        self._reference = reference
+        self._questions = questions
+        self._deadline = deadline
+        self._training = training
+        self.results: list[CheckResult] = []
+        self.problems: list[str] = []
+
+    # -- configuration ----------------------------------------------------------------
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        for line in MARKERS.values():
+            config.addinivalue_line("markers", line)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.problems.append(f"{report.nodeid}: {report.longreprtext.strip().splitlines()[-1]}")
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        order = {q: i for i, q in enumerate(self._questions)}
+        for item in items:
+            question, check = _ids(item)
+            if question not in order:
+                self.problems.append(f"{item.nodeid}: question '{question}' is not in config.toml")
+            if not check:
+                self.problems.append(f"{item.nodeid}: name it test_{question}_<check>")
+            if item.get_closest_marker("points") is None:
+                self.problems.append(f"{item.nodeid}: no @pytest.mark.points(n)")
+        items.sort(key=lambda it: order.get(_ids(it)[0], len(order)))
+
+    # -- fixtures ---------------------------------------------------------------------
+
+    @pytest.fixture
+    def student(self, request: pytest.FixtureRequest) -> Any:
+        question, check = _ids(request.node)
+        marker = request.node.get_closest_marker("call_timeout")
+        self._student.begin_check(check_seed(question, check), marker.args[0] if marker else None)
+        return self._student
+
+    @pytest.fixture
+    def reference(self) -> Any:
+        return self._reference
+
+    @pytest.fixture
+    def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
+        return np.random.default_rng(check_seed(*_ids(request.node)))
+
+    @pytest.fixture
+    def training(self) -> Any:
+        if self._training is None:
+            pytest.skip("the accuracy check was not run (training is off for this grade)")
+        return self._training
+
+    # -- running and recording ----------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        seed = check_seed(*_ids(item))
+        random.seed(seed)
+        np.random.seed(seed)
+        torch = sys.modules.get("torch")
+        if torch is not None:
+            torch.manual_seed(seed)
+        if time.monotonic() > self._deadline:
+            item.stash[_OUTCOME] = self._result(
+                item, "timeout", "Not run: the total time limit of the grade was reached."
+            )
+            pytest.skip("total time limit reached")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Any:
+        outcome = yield
+        report = outcome.get_result()
+        if _OUTCOME in item.stash:
+            return
+        if call.when == "setup" and report.skipped:
+            reason = call.excinfo.value.msg if call.excinfo else "skipped"
+            item.stash[_OUTCOME] = self._result(item, "skipped", _sentence(str(reason)))
+        elif call.when == "setup" and report.failed:
+            item.stash[_OUTCOME] = self._result(
+                item, "error", f"The check could not start (a grader problem): {_last(call)}"
+            )
+        elif call.when == "call":
+            item.stash[_OUTCOME] = self._verdict(item, call, report.duration)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_teardown(self, item: pytest.Item) -> None:
+        result = item.stash.get(_OUTCOME, None)
+        if result is None:
+            result = self._result(item, "error", "The check produced no verdict (a grader problem).")
+        self.results.append(result)
+
+    def _verdict(self, item: pytest.Item, call: pytest.CallInfo, seconds: float) -> CheckResult:
+        if call.excinfo is None:
+            result = self._result(item, "passed", "")
+            result.points = result.max_points
+        else:
+            error = call.excinfo.value
+            if isinstance(error, StudentError):
+                result = self._result(item, error.status, str(error))
+            elif isinstance(error, Mismatch):
+                result = self._result(item, "failed", str(error))
+                result.details = error.details or None
+            elif isinstance(error, AssertionError):
+                result = self._result(item, "failed", str(error) or "The result is wrong.")
+            elif isinstance(error, pytest.skip.Exception):
+                result = self._result(item, "skipped", _sentence(str(error.msg)))
+            elif isinstance(error, GraderBug):
+                result = self._result(item, "error", f"The check cannot be trusted: {error}.")
+            else:
+                result = self._result(
+                    item, "error", f"The check itself failed (a grader problem): {_last(call)}"
+                )
+        result.seconds = seconds
+        return result
+
+    def _result(self, item: pytest.Item, status: str, feedback: str) -> CheckResult:
+        question, check = _ids(item)
+        points = item.get_closest_marker("points")
+        doc = (getattr(item, "function", None).__doc__ or "").strip() if hasattr(item, "function") else ""
+        return CheckResult(
+            id=check,
+            question=question,
+            status=status,
+            points=0.0,
+            max_points=float(points.args[0]) if points else 0.0,
+            visibility="hidden" if item.get_closest_marker("hidden") else "visible",
+            description=" ".join(doc.split()),
+            feedback=feedback,
+        )
+
+
+def _ids(item: pytest.Item) -> tuple[str, str]:
+    """(question, check) from ``test_<question>.py::test_<question>_<check>``."""
+    module = Path(str(item.path)).stem
+    question = module[len("test_"):] if module.startswith("test_") else module
+    name = item.name.split("[", 1)[0]
+    prefix = f"test_{question}_"
+    check = name[len(prefix):] if name.startswith(prefix) else ""
+    if "[" in item.name:
+        check += item.name[item.name.index("["):]
+    return question, check
+
+
+def _last(call: pytest.CallInfo) -> str:
+    if call.excinfo is None:
+        return "unknown"
+    return f"{call.excinfo.typename}: {call.excinfo.value}"[:500]
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if text.startswith("Skipped: "):
+        text = text[len("Skipped: "):]
+    text = text[:1].upper() + text[1:] if text else "Skipped."
+    return text if text.endswith(".") else text + "."
+
+
+def run_checks(
+    checks_dir: Path,
+    plugin: GradingPlugin,
+) -> list[CheckResult]:
+    """Run one assignment's checks in this process; the verdicts in suite order."""
+    args = [
+        str(checks_dir),
+        "-c",
+        str(checks_dir / "pytest.ini"),
+        "--rootdir",
+        str(checks_dir),
+        "--import-mode=importlib",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:randomly",
+        "-p",
+        "no:xdist",
+        "-p",
+        "no:warnings",
+        "-p",
+        "no:faulthandler",
+        "--capture=no",
+        "-q",
+    ]
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        code = pytest.main(args, plugins=[plugin])
+    if plugin.problems or code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
+        detail = "; ".join(plugin.problems) or sink.getvalue().strip().splitlines()[-1:]
+        raise ConfigError(f"the check suite in {checks_dir} is broken: {detail}")
+    return plugin.results

@@ -1,0 +1,181 @@
+"""The student proxy: checks call the student's functions by name and get data back.
+
+``student.conv2d_forward(x, w, b, 1, 0)`` writes the arguments as data, runs
+the function in the kernel with a time limit, and returns the result as
+data. Every way that can go wrong is a :class:`~autograder.errors.StudentError`
+whose message names the call.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from typing import Any, Callable
+
+from autograder import wire
+from autograder.config import Limits
+from autograder.errors import (
+    CallTimeout,
+    KernelDied,
+    MissingFunction,
+    NotData,
+    StudentError,
+    StudentRaised,
+)
+from autograder.feedback import describe_call
+from autograder.kernel import Kernel
+
+
+class Student:
+    """The submission's namespace, seen from the grader's process."""
+
+    def __init__(
+        self,
+        kernel: Kernel,
+        *,
+        limits: Limits,
+        signatures: dict[str, list[str]] | None = None,
+    ) -> None:
+        self._kernel = kernel
+        self._limits = limits
+        self._signatures = signatures or {}
+        self._n = 0
+        self._timeouts: Counter[str] = Counter()
+        self.seed = 0
+        """Set per check by the plugin; each call in a check seeds the kernel from it."""
+        self.default_timeout = limits.call_timeout_s
+        self._calls_in_check = 0
+        self._installed = False
+
+    def begin_check(self, seed: int, timeout: float | None) -> None:
+        self.seed = seed
+        self.default_timeout = timeout or self._limits.call_timeout_s
+        self._calls_in_check = 0
+
+    def install(self) -> None:
+        """Define the call helper in the kernel (again after every restart)."""
+        box = self._kernel.box
+        code = wire.install_code(box.inbox, box.outbox, self._limits.max_result_mb * 2**20)
+        self._kernel.add_setup(code)
+        self._installed = True
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return self.call(name, *args, **kwargs)
+
+        call.__name__ = name
+        return call
+
+    def call(self, name: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
+        """Call the student's ``name(*args, **kwargs)`` in the kernel; the result as data."""
+        label = describe_call(name, args, kwargs, self._signatures.get(name))
+        if self._timeouts[name] >= self._limits.max_timeouts_per_function:
+            raise CallTimeout(
+                label,
+                f"{name} was not called again: it already ran out of time "
+                f"{self._timeouts[name]} times.",
+            )
+        return self._invoke(label, name, mode="call", name=name, args=args, kwargs=kwargs, timeout=timeout)
+
+    def run(self, code: str, *, label: str, timeout: float | None = None, **inputs: Any) -> Any:
+        """Run grader-written ``code`` in the kernel; it reads ``student[...]`` and
+        ``inputs[...]`` and sets ``result``, which comes back as data."""
+        return self._invoke(label, label, mode="code", code=code, kwargs=inputs, timeout=timeout)
+
+    # -- one round trip ---------------------------------------------------------------
+
+    def _invoke(self, label: str, key: str, *, mode: str, timeout: float | None, **spec: Any) -> Any:
+        if not self._installed:
+            self.install()
+        limit = timeout or self.default_timeout
+        self._n += 1
+        self._calls_in_check += 1
+        n = self._n
+        box = self._kernel.box
+        inbox, outbox = box.inbox / str(n), box.outbox / str(n)
+        try:
+            wire.write_call(
+                inbox,
+                mode=mode,
+                seed=self.seed * 1000 + self._calls_in_check,
+                name=spec.get("name"),
+                code=spec.get("code"),
+                args=tuple(spec.get("args", ())),
+                kwargs=spec.get("kwargs"),
+            )
+            outcome = self._kernel.execute(wire.call_code(n), timeout=limit)
+            if outcome.status == "error" and wire.HELPER in (outcome.error or ""):
+                self.install_again()
+                outcome = self._kernel.execute(wire.call_code(n), timeout=limit)
+            return self._result(label, key, n, outcome, limit)
+        finally:
+            shutil.rmtree(inbox, ignore_errors=True)
+            shutil.rmtree(outbox, ignore_errors=True)
+
+    def install_again(self) -> None:
+        box = self._kernel.box
+        self._kernel.execute(
+            wire.install_code(box.inbox, box.outbox, self._limits.max_result_mb * 2**20),
+            timeout=30.0,
+        )
+
+    def _result(self, label: str, key: str, n: int, outcome: Any, limit: float) -> Any:
+        if outcome.status == "timeout":
+            self._timeouts[key] += 1
+            raise CallTimeout(label, f"{label} did not finish within {limit:.0f} s; it was stopped.")
+        if outcome.status in ("died", "not run"):
+            reason = outcome.error or "the kernel died"
+            restarted = self._kernel.ensure_alive()
+            after = "it was restarted" if restarted else "grading of the remaining checks stopped"
+            raise KernelDied(label, f"while running {label}, {reason}; {after}.")
+        if outcome.status == "error":
+            raise NotData(
+                label,
+                f"the grader could not run {label}: the notebook changed something the call "
+                f"relies on ({outcome.error}).",
+            )
+        try:
+            payload = wire.read_result(
+                self._kernel.box.outbox / str(n), max_bytes=self._limits.max_result_mb * 2**20
+            )
+        except wire.WireError as e:
+            raise NotData(label, f"{label} returned {e}.") from None
+        if "value" in payload:
+            return payload["value"]
+        if payload.get("missing"):
+            name = str(payload.get("name") or key)
+            raise MissingFunction(
+                label, f"the notebook does not define {name} (did its cell run without errors?)."
+            )
+        if "not_callable" in payload:
+            raise MissingFunction(label, f"{key} is a {str(payload['not_callable'])[:60]}, not a function.")
+        if payload.get("interrupted"):
+            self._timeouts[key] += 1
+            raise CallTimeout(label, f"{label} did not finish within {limit:.0f} s; it was stopped.")
+        if "helper_error" in payload:
+            raise NotData(
+                label,
+                f"the grader could not pass the arguments of {label} to the notebook "
+                f"({str(payload['helper_error'])[:200]}); the notebook may have changed NumPy.",
+            )
+        if payload.get("too_large"):
+            raise NotData(
+                label, f"{label} returned more than {self._limits.max_result_mb} MiB of data."
+            )
+        raised = payload.get("raised")
+        if isinstance(raised, dict):
+            mro = raised.get("mro") if isinstance(raised.get("mro"), list) else []
+            raise StudentRaised(
+                label,
+                str(raised.get("type", "Exception"))[:80],
+                [str(m)[:80] for m in mro[:20]],
+                str(raised.get("message", ""))[:2000],
+                str(raised.get("where", ""))[:500],
+            )
+        raise NotData(label, f"{label} returned a result the grader cannot read.")
+
+
+__all__ = ["Student", "StudentError"]

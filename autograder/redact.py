@@ -1,0 +1,117 @@
+"""Last line of defence: no report carries the reference solution or the grader's secrets.
+
+Under bubblewrap a submission cannot read the solutions or the grader's
+environment at all; under a plain process it can, so before a report is written
+every text in it is scanned for lines of the solution notebooks that the
+submission did not contain itself, and for values of the grader's environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from autograder.assignments import SOLUTIONS
+from autograder.intake import Submission
+from autograder.results import Report
+
+MIN_LINE = 16
+"""Solution lines shorter than this are too common to be evidence of a leak."""
+MIN_SECRET = 10
+_PROBE = 12
+SOLUTION_MARK = "[redacted: text of the reference solution]"
+ENV_MARK = "[redacted: a value of the grader's environment]"
+
+
+@lru_cache(maxsize=1)
+def _solution_lines() -> frozenset[str]:
+    lines: set[str] = set()
+    for path in sorted(SOLUTIONS.glob("*.ipynb")):
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except (OSError, ValueError):
+            continue
+        for cell in nb.cells:
+            for line in cell.source.splitlines():
+                line = line.strip()
+                if len(line) >= MIN_LINE:
+                    lines.add(line)
+                    lines.add(json.dumps(line)[1:-1])
+    return frozenset(lines)
+
+
+def _environment_values() -> set[str]:
+    values = set()
+    for name, value in os.environ.items():
+        if len(value) < MIN_SECRET:
+            continue
+        if ("/" in value or ":" in value) and not any(
+            word in name.upper() for word in ("TOKEN", "SECRET", "KEY", "PASS", "AUTH", "CRED")
+        ):
+            continue  # paths and path lists are not secrets
+        values.add(value)
+    return values
+
+
+class _Redactor:
+    def __init__(self, allowed: set[str]) -> None:
+        self.secrets = [s for s in _solution_lines() if s not in allowed]
+        self.index: dict[str, list[str]] = {}
+        for s in self.secrets:
+            self.index.setdefault(s[:_PROBE], []).append(s)
+        self.env = sorted(_environment_values(), key=len, reverse=True)
+
+    def text(self, text: str) -> str:
+        if not text:
+            return text
+        for value in self.env:
+            if value in text:
+                text = text.replace(value, ENV_MARK)
+        if not self.index:
+            return text
+        out = []
+        for line in text.split("\n"):
+            out.append(SOLUTION_MARK if self._leaks(line) else line)
+        return "\n".join(out)
+
+    def _leaks(self, line: str) -> bool:
+        if len(line) < MIN_LINE:
+            return False
+        for i in range(len(line) - _PROBE + 1):
+            candidates = self.index.get(line[i : i + _PROBE])
+            if candidates and any(line.startswith(c, i) for c in candidates):
+                return True
+        return False
+
+    def walk(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list):
+            return [self.walk(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.walk(v) for k, v in value.items()}
+        return value
+
+
+def report(report: Report, submission: Submission | None) -> None:
+    """Redact, in place, every text of ``report``."""
+    allowed: set[str] = set()
+    if submission is not None:
+        for cell in submission.notebook.cells:
+            for line in str(cell.get("source", "")).splitlines():
+                allowed.add(line.strip())
+                allowed.add(json.dumps(line.strip())[1:-1])
+    r = _Redactor(allowed)
+    report.error = r.text(report.error) if report.error else report.error
+    report.notes = r.walk(report.notes)
+    report.flags = r.walk(report.flags)
+    report.notebook = r.walk(report.notebook)
+    report.training = r.walk(report.training)
+    for check in report.checks():
+        check.feedback = r.text(check.feedback)
+        check.details = r.walk(check.details)

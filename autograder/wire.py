@@ -1,0 +1,211 @@
+"""The wire format between the grader and the kernel: JSON plus ``.npy`` files.
+
+This module and :mod:`autograder.kernel_side` are the only places that know it.
+What comes back from the kernel is read defensively: no pickles
+(``allow_pickle=False``), no symbolic links, size limits before reading, and
+only numeric arrays. Anything else becomes a :class:`WireError` whose message
+says what came back, never what a file contained.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+KERNEL_SOURCE = Path(__file__).with_name("kernel_side.py").read_text(encoding="utf-8")
+HELPER = "__autograder__"
+
+_ARRAY_NAME = re.compile(r"^r\d{1,6}\.npy$")
+_NUMERIC = "biufc"
+
+
+class WireError(Exception):
+    """What the kernel sent back is not plain data the grader can read."""
+
+
+class TensorArray(np.ndarray):
+    """An array that arrived as a ``torch.Tensor`` (checks may care about the difference)."""
+
+    device: str = "cpu"
+    requires_grad: bool = False
+
+
+def install_code(inbox: Path, outbox: Path, max_bytes: int) -> str:
+    """The snippet that defines the call helper in a fresh kernel."""
+    return (
+        KERNEL_SOURCE
+        + f"\n{HELPER} = _autograder_install({str(inbox)!r}, {str(outbox)!r}, {int(max_bytes)})\n"
+        + "del _autograder_install\n"
+    )
+
+
+def call_code(n: int) -> str:
+    return f"{HELPER}({n})"
+
+
+# -- grader to kernel -------------------------------------------------------------------
+
+
+def write_call(
+    folder: Path,
+    *,
+    mode: str,
+    seed: int,
+    name: str | None = None,
+    code: str | None = None,
+    args: tuple = (),
+    kwargs: dict | None = None,
+) -> None:
+    """Write one call's request into ``folder`` (created here)."""
+    folder.mkdir(mode=0o755)
+    counter = [0]
+    spec = {
+        "mode": mode,
+        "name": name,
+        "code": code,
+        "seed": int(seed),
+        "args": _encode(list(args), folder, counter),
+        "kwargs": _encode(kwargs or {}, folder, counter),
+    }
+    (folder / "call.json").write_text(json.dumps(spec), encoding="utf-8")
+    for path in folder.iterdir():
+        os.chmod(path, 0o644)
+
+
+def _encode(value: Any, folder: Path, counter: list[int]) -> Any:
+    if value is None or isinstance(value, (bool, str, int, float)) and not isinstance(value, np.generic):
+        return value
+    if isinstance(value, np.generic):
+        return {"__scalar__": value.dtype.str, "value": value.item()}
+    if isinstance(value, np.ndarray):
+        name = f"a{counter[0]}.npy"
+        counter[0] += 1
+        np.save(folder / name, np.ascontiguousarray(value), allow_pickle=False)
+        return {"__ndarray__": name}
+    if isinstance(value, tuple):
+        return {"__tuple__": [_encode(v, folder, counter) for v in value]}
+    if isinstance(value, list):
+        return [_encode(v, folder, counter) for v in value]
+    if isinstance(value, dict):
+        return {"__dict__": {str(k): _encode(v, folder, counter) for k, v in value.items()}}
+    raise TypeError(f"the grader cannot send a {type(value).__name__} to the kernel")
+
+
+# -- kernel to grader -------------------------------------------------------------------
+
+
+def read_result(folder: Path, *, max_bytes: int) -> dict[str, Any]:
+    """Read ``result.json`` and its arrays from a folder the kernel wrote.
+
+    Returns the payload with ``value`` decoded. Raises :class:`WireError`.
+    """
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        raise WireError("the kernel wrote no result for this call") from None
+    try:
+        raw = _read_file(dir_fd, "result.json", max_bytes=min(max_bytes, 64 * 2**20))
+        try:
+            payload = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise WireError("the result file is not valid JSON") from None
+        if not isinstance(payload, dict):
+            raise WireError("the result file does not hold a result")
+        if "value" in payload:
+            budget = [max_bytes]
+            payload["value"] = _decode(payload["value"], dir_fd, budget, 0)
+        return payload
+    finally:
+        os.close(dir_fd)
+
+
+def _read_file(dir_fd: int, name: str, *, max_bytes: int) -> bytes:
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=dir_fd)
+    except OSError:
+        raise WireError(f"the result is missing its file {name}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise WireError(f"{name} is not a regular file")
+        if info.st_size > max_bytes:
+            raise WireError(
+                f"the result is too large ({info.st_size / 2**20:.1f} MiB; limit "
+                f"{max_bytes / 2**20:.0f} MiB)"
+            )
+        with os.fdopen(os.dup(fd), "rb") as f:
+            return f.read(max_bytes + 1)
+    finally:
+        os.close(fd)
+
+
+def _decode(node: Any, dir_fd: int, budget: list[int], depth: int) -> Any:
+    if depth > 40:
+        raise WireError("the result is nested too deeply")
+    if node is None or isinstance(node, (bool, int, float, str)):
+        return node
+    if isinstance(node, list):
+        return [_decode(x, dir_fd, budget, depth + 1) for x in node]
+    if not isinstance(node, dict):
+        raise WireError("the result holds something that is not data")
+    if "__ndarray__" in node:
+        return _load_array(node, dir_fd, budget)
+    if "__tuple__" in node and isinstance(node["__tuple__"], list):
+        return tuple(_decode(x, dir_fd, budget, depth + 1) for x in node["__tuple__"])
+    if "__dict__" in node and isinstance(node["__dict__"], dict):
+        return {str(k): _decode(v, dir_fd, budget, depth + 1) for k, v in node["__dict__"].items()}
+    if "__scalar__" in node:
+        return _scalar(node)
+    if "__unsupported__" in node:
+        raise WireError(f"a {str(node['__unsupported__'])[:120]}, which is not plain data")
+    raise WireError("the result holds something that is not data")
+
+
+def _scalar(node: dict) -> np.generic:
+    try:
+        dtype = np.dtype(str(node["__scalar__"]))
+    except TypeError:
+        raise WireError("a NumPy scalar of an unknown type") from None
+    if dtype.kind not in _NUMERIC:
+        raise WireError(f"a NumPy scalar of dtype {dtype}, which is not numeric")
+    value = node.get("value")
+    if dtype.kind == "c" and isinstance(value, list) and len(value) == 2:
+        value = complex(value[0], value[1])
+    if not isinstance(value, (bool, int, float, complex)):
+        raise WireError("a NumPy scalar without a numeric value")
+    try:
+        return dtype.type(value)
+    except (OverflowError, ValueError):
+        raise WireError(f"a NumPy scalar that does not fit its dtype {dtype}") from None
+
+
+def _load_array(node: dict, dir_fd: int, budget: list[int]) -> np.ndarray:
+    name = node["__ndarray__"]
+    if not isinstance(name, str) or not _ARRAY_NAME.match(name):
+        raise WireError("the result names an array file it may not")
+    data = _read_file(dir_fd, name, max_bytes=budget[0])
+    budget[0] -= len(data)
+    import io
+
+    try:
+        array = np.load(io.BytesIO(data), allow_pickle=False)
+    except ValueError as e:
+        if "pickle" in str(e).lower() or "object" in str(e).lower():
+            raise WireError("an array of Python objects (a pickle), which is not data") from None
+        raise WireError("an array file the grader cannot read") from None
+    except Exception:  # noqa: BLE001 - any damage to the file
+        raise WireError("an array file the grader cannot read") from None
+    if not isinstance(array, np.ndarray) or array.dtype.kind not in _NUMERIC or array.dtype.fields:
+        raise WireError(f"an array of dtype {getattr(array, 'dtype', '?')}, which is not numeric")
+    if node.get("cls") == "torch.Tensor":
+        tensor = array.view(TensorArray)
+        tensor.device = str(node.get("device", "cpu"))[:40]
+        tensor.requires_grad = bool(node.get("requires_grad", False))
+        return tensor
+    return array
