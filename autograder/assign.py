@@ -1,0 +1,111 @@
+"""Generate the student templates from the solution notebooks.
+
+    python -m autograder.assign            # write assignments/<name>.ipynb for every solution
+    python -m autograder.assign --check    # exit 1 when a committed template is out of date
+
+In code cells, everything from a ``# BEGIN SOLUTION`` line to its ``# END
+SOLUTION`` line is replaced by ``raise NotImplementedError`` at the same
+indentation; outputs and execution counts are cleared; the metadata keeps the
+assignment's name and version. Templates are never edited by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+from autograder.assignments import SOLUTIONS, TEMPLATES
+
+BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION\s*$")
+END = re.compile(r"^[ \t]*# END SOLUTION\s*$")
+PLACEHOLDER = "raise NotImplementedError  # your code here"
+
+
+class MarkerError(ValueError):
+    """Solution markers that do not pair up."""
+
+
+def strip_solution(source: str, where: str = "") -> str:
+    """``source`` with every marked solution region replaced by the placeholder."""
+    out: list[str] = []
+    inside: str | None = None
+    for number, line in enumerate(source.splitlines(), start=1):
+        begin = BEGIN.match(line)
+        if begin:
+            if inside is not None:
+                raise MarkerError(f"{where} line {number}: BEGIN SOLUTION inside another region")
+            inside = begin.group("indent")
+            out.append(f"{inside}{PLACEHOLDER}")
+        elif END.match(line):
+            if inside is None:
+                raise MarkerError(f"{where} line {number}: END SOLUTION without BEGIN SOLUTION")
+            inside = None
+        elif inside is None:
+            out.append(line)
+    if inside is not None:
+        raise MarkerError(f"{where}: BEGIN SOLUTION without END SOLUTION")
+    return "\n".join(out)
+
+
+def make_template(solution: NotebookNode, name: str) -> NotebookNode:
+    """The student template of a solution notebook."""
+    nb = copy.deepcopy(solution)
+    meta = nb.metadata.setdefault("autograder", {})
+    if meta.get("assignment") != name:
+        raise MarkerError(f"{name}: the solution's metadata names assignment {meta.get('assignment')!r}")
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            cell.source = strip_solution(cell.source, f"{name} cell {index + 1}")
+            cell.outputs = []
+            cell.execution_count = None
+        elif "BEGIN SOLUTION" in cell.source:
+            raise MarkerError(f"{name} cell {index + 1}: solution markers outside a code cell")
+    return nb
+
+
+def render(solution_path: Path) -> str:
+    """The template's file text, exactly as it is committed."""
+    solution = nbformat.read(solution_path, as_version=4)
+    template = make_template(solution, solution_path.stem)
+    nbformat.validate(template)
+    return nbformat.writes(template) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m autograder.assign", description=__doc__.split("\n")[0])
+    p.add_argument("names", nargs="*", help="assignments (default: every solution notebook)")
+    p.add_argument("--check", action="store_true", help="only check that templates are up to date")
+    args = p.parse_args(argv)
+    paths = [SOLUTIONS / f"{n}.ipynb" for n in args.names] or sorted(SOLUTIONS.glob("*.ipynb"))
+    stale = []
+    for path in paths:
+        try:
+            text = render(path)
+        except (OSError, MarkerError) as error:
+            print(f"assign: {error}", file=sys.stderr)
+            return 1
+        target = TEMPLATES / path.name
+        current = target.read_text(encoding="utf-8") if target.exists() else None
+        if current == text:
+            continue
+        if args.check:
+            stale.append(target)
+        else:
+            TEMPLATES.mkdir(exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            print(f"wrote {target}")
+    if stale:
+        names = ", ".join(str(s) for s in stale)
+        print(f"assign: out of date: {names}; run python -m autograder.assign", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,195 @@
+"""Grading many submissions with a pool of worker processes.
+
+Each submission is graded in a worker (one GPU each when there are several),
+which writes the submission's reports itself; the parent only keeps score.
+A worker that dies or hangs costs the one submission it held, which gets an
+``error`` report, and a fresh worker takes its place.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from autograder.grading import Options
+from autograder.results import Report
+
+WORKER_SLACK_S = 300.0
+"""How long past the longest total time limit a worker may hold one submission."""
+
+
+@dataclass(frozen=True)
+class Job:
+    index: int
+    path: Path
+    folder: Path
+
+
+@dataclass(frozen=True)
+class Done:
+    """What the parent learns about one finished submission."""
+
+    index: int
+    path: Path
+    folder: Path
+    status: str
+    score: float
+    max_score: float
+    seconds: float
+    resumed: bool = False
+
+
+def run(
+    jobs: list[Job],
+    options: Options,
+    *,
+    workers: int,
+    gpus: list[int],
+    wall_limit_s: float,
+    on_done: Callable[[Done], None],
+) -> list[Done]:
+    """Grade ``jobs`` with ``workers`` processes; ``on_done`` sees each as it finishes."""
+    if not jobs:
+        return []
+    ctx = mp.get_context("spawn")
+    results: mp.Queue = ctx.Queue()
+    pending = list(jobs)
+    count = max(1, min(workers, len(jobs)))
+    threads = max(1, (os.cpu_count() or 1) // count)
+    pool: dict[int, tuple[mp.Process, mp.Queue]] = {}
+    holding: dict[int, tuple[Job, float]] = {}
+
+    def start(slot: int) -> None:
+        gpu = gpus[slot % len(gpus)] if gpus else None
+        inbox: mp.Queue = ctx.Queue()
+        proc = ctx.Process(
+            target=_worker,
+            args=(slot, gpu, threads, options, inbox, results),
+            name=f"grader-{slot}",
+            daemon=True,
+        )
+        proc.start()
+        pool[slot] = (proc, inbox)
+
+    def hand_out() -> None:
+        for slot, (_, inbox) in pool.items():
+            if slot not in holding and pending:
+                job = pending.pop(0)
+                holding[slot] = (job, time.monotonic())
+                inbox.put(job)
+
+    for slot in range(count):
+        start(slot)
+    done: list[Done] = []
+    try:
+        while len(done) < len(jobs):
+            hand_out()
+            try:
+                slot, finished = results.get(timeout=0.5)
+            except queue.Empty:
+                pass
+            else:
+                holding.pop(slot, None)
+                done.append(finished)
+                on_done(finished)
+                continue
+            for slot, (proc, _) in list(pool.items()):
+                held = holding.get(slot)
+                overdue = held is not None and time.monotonic() - held[1] > wall_limit_s
+                if proc.is_alive() and not overdue:
+                    continue
+                if overdue:
+                    proc.kill()
+                proc.join(5)
+                del pool[slot]
+                if held is not None:
+                    holding.pop(slot)
+                    why = (
+                        f"took longer than {wall_limit_s:.0f} s and was stopped"
+                        if overdue
+                        else f"stopped unexpectedly (exit status {proc.exitcode})"
+                    )
+                    lost = _lost(held[0], options, why, time.monotonic() - held[1])
+                    done.append(lost)
+                    on_done(lost)
+                if pending:
+                    start(slot)
+    finally:
+        for proc, inbox in pool.values():
+            inbox.put(None)
+        for proc, _ in pool.values():
+            proc.join(2)
+            if proc.is_alive():
+                proc.kill()
+    return sorted(done, key=lambda d: d.index)
+
+
+def _lost(job: Job, options: Options, why: str, seconds: float) -> Done:
+    """The error report of a submission whose worker died or hung."""
+    from autograder.intake import sha256_of
+    from autograder.reports import write_all
+
+    try:
+        sha = sha256_of(job.path)
+    except OSError:
+        sha = None
+    report = Report.failed(
+        job.path.name,
+        f"the grader's worker process {why} while grading this notebook; "
+        "grade it again on its own to see whether it happens again",
+        sha256=sha,
+        assignment=options.assignment,
+    )
+    report.timing["total_s"] = round(seconds, 3)
+    write_all(report, job.folder)
+    return Done(job.index, job.path, job.folder, "error", 0.0, 0.0, seconds)
+
+
+def _worker(
+    slot: int,
+    gpu: int | None,
+    threads: int,
+    options: Options,
+    tasks: mp.Queue,
+    results: mp.Queue,
+) -> None:
+    """A worker process: grade submissions from ``tasks`` until it gets None."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from dataclasses import replace
+
+    from autograder.grading import grade
+    from autograder.reports import write_all
+
+    options = replace(options, gpu=gpu if gpu is not None else options.gpu, threads=options.threads or threads)
+    while True:
+        job = tasks.get()
+        if job is None:
+            return
+        started = time.monotonic()
+        try:
+            report = grade(job.path, options)
+        except BaseException as error:  # noqa: BLE001 - grade() should never raise; be sure
+            report = Report.failed(job.path.name, f"the grader failed unexpectedly ({error!r})")
+        write_all(report, job.folder)
+        results.put(
+            (
+                slot,
+                Done(
+                    job.index,
+                    job.path,
+                    job.folder,
+                    report.status,
+                    report.score,
+                    report.max_score,
+                    time.monotonic() - started,
+                ),
+            )
+        )
+        sys.stdout.flush()

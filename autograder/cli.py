@@ -1,0 +1,257 @@
+"""``python grade.py``: the command line, a thin shell over :func:`grade` and the batch pool.
+
+Exit status (shared/spec/cli-and-report.md): 0 every submission graded; 3 at
+least one rejected; 4 ``--fail-under`` not met; 2 usage error; 1 the grader
+itself failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder import assignments
+from autograder.batch import WORKER_SLACK_S, Done, Job
+from autograder.errors import GraderError
+from autograder.grading import Options
+
+EXIT_OK, EXIT_GRADER, EXIT_USAGE, EXIT_REJECTED, EXIT_FAIL_UNDER = 0, 1, 2, 3, 4
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one sentence, no usage dump
+        self.exit(EXIT_USAGE, f"grade.py: {message} (see python grade.py --help)\n")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="python grade.py",
+        description="Grade Jupyter notebooks against the course's reference solutions.",
+    )
+    p.add_argument("submissions", nargs="+", metavar="SUBMISSION", help=".ipynb files or folders of them")
+    p.add_argument("--assignment", metavar="NAME", help="default: read from each notebook's metadata")
+    p.add_argument("--out", metavar="DIR", type=Path, default=Path("reports"), help="default: reports/")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    p.add_argument("--sandbox", choices=["auto", "bwrap", "process"], default="auto")
+    p.add_argument("--jobs", type=_positive, default=1, metavar="N", help="worker processes (default 1)")
+    p.add_argument("--shard", type=_shard, metavar="I/N", help="grade only shard I of N (1-based)")
+    p.add_argument("--data-dir", type=Path, metavar="PATH", help="where CIFAR-10 lives (default: datasets/)")
+    p.add_argument("--no-train", action="store_true", help="skip the training check (reported as skipped)")
+    p.add_argument("--fail-under", type=float, metavar="SCORE", help="exit 4 when a score is below SCORE")
+    p.add_argument("--force", action="store_true", help="grade again even if a report for the same file exists")
+    p.add_argument("--quiet", action="store_true", help="print only the final summary line")
+    return p
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        i, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError("must look like 2/5") from None
+    if not 1 <= i <= n:
+        raise argparse.ArgumentTypeError("needs 1 <= I <= N")
+    return i, n
+
+
+@dataclass(frozen=True)
+class Found:
+    path: Path
+    folder: Path
+
+
+def collect(inputs: list[Path], out: Path) -> list[Found]:
+    """Submissions named on the command line: files as given, folders searched for .ipynb."""
+    paths: list[Path] = []
+    for item in inputs:
+        if item.is_dir() and not item.name.endswith(".ipynb"):
+            found = sorted(
+                p for p in item.rglob("*.ipynb")
+                if ".ipynb_checkpoints" not in p.parts and not _inside(p, out)
+            )
+            if not found:
+                raise GraderError(f"{item} holds no .ipynb files")
+            paths += found
+        else:
+            paths.append(item)
+    seen: dict[str, int] = {}
+    result = []
+    from autograder.reports import report_dir
+
+    for path in paths:
+        folder = report_dir(out, path)
+        key = folder.name
+        if key in seen:  # two notebooks with one name in different folders
+            folder = report_dir(out, f"{path.parent.name}__{path.name}")
+        seen[key] = seen.get(key, 0) + 1
+        result.append(Found(path, folder))
+    return result
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def in_shard(path: Path, shard: tuple[int, int] | None) -> bool:
+    """Deterministic split by the file's name, stable whatever else is in the folder."""
+    if shard is None:
+        return True
+    i, n = shard
+    digest = hashlib.sha256(path.name.encode()).digest()
+    return int.from_bytes(digest[:8], "big") % n == i - 1
+
+
+def finished_report(folder: Path, path: Path) -> dict | None:
+    """The existing report of this exact file and this grader version, if any."""
+    from autograder import __version__
+    from autograder.intake import sha256_of
+
+    try:
+        data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+        if data.get("grader", {}).get("version") != __version__:
+            return None
+        if data.get("status") == "error" or data.get("sha256") != sha256_of(path):
+            return None
+        return data
+    except (OSError, ValueError):
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return _main(args)
+    except GraderError as error:
+        print(f"grade.py: {error}.", file=sys.stderr)
+        return EXIT_GRADER if not isinstance(error, _UsageProblem) else EXIT_USAGE
+    except KeyboardInterrupt:
+        print("grade.py: interrupted; finished reports are kept, rerun to grade the rest.", file=sys.stderr)
+        return 130
+
+
+class _UsageProblem(GraderError):
+    pass
+
+
+def _main(args: argparse.Namespace) -> int:
+    from autograder import sandbox
+    from autograder.reports import summary
+
+    if args.assignment and args.assignment not in assignments.names():
+        raise _UsageProblem(
+            f"there is no assignment called {args.assignment!r}; known: {', '.join(assignments.names())}"
+        )
+    sandbox.choose(args.sandbox)  # fails now, once, when bwrap was asked for and cannot work
+    try:
+        found = collect([Path(s) for s in args.submissions], args.out)
+    except GraderError as error:
+        raise _UsageProblem(str(error)) from None
+    found = [f for f in found if in_shard(f.path, args.shard)]
+    options = Options(
+        assignment=args.assignment,
+        device=args.device,
+        sandbox=args.sandbox,
+        data_dir=args.data_dir,
+        train=not args.no_train,
+    )
+    progress = _Progress(len(found), quiet=args.quiet)
+    done: list[Done] = []
+    jobs = []
+    for index, f in enumerate(found):
+        previous = None if args.force else finished_report(f.folder, f.path)
+        if previous is not None:
+            d = Done(index, f.path, f.folder, previous["status"], float(previous["score"]),
+                     float(previous["max_score"]), 0.0, resumed=True)
+            done.append(d)
+            progress(d)
+        else:
+            jobs.append(Job(index, f.path, f.folder))
+    from autograder import batch
+
+    done += batch.run(
+        jobs,
+        options,
+        workers=args.jobs,
+        gpus=_gpus(args.device),
+        wall_limit_s=_longest_total() + WORKER_SLACK_S,
+        on_done=progress,
+    )
+    done.sort(key=lambda d: d.index)
+    if len(found) > 1 or any(Path(s).is_dir() for s in args.submissions):
+        summary.write(args.out, [d.folder for d in done])
+    return _exit_status(done, args.fail_under, progress)
+
+
+def _gpus(device: str) -> list[int]:
+    if device == "cpu":
+        return []
+    try:
+        import torch
+
+        return list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+    except ImportError:
+        return []
+
+
+def _longest_total() -> float:
+    longest = 0.0
+    for name in assignments.names():
+        config = assignments.find(name).config
+        longest = max(longest, config.limits.total_timeout_s)
+    return longest
+
+
+def _exit_status(done: list[Done], fail_under: float | None, progress: "_Progress") -> int:
+    statuses = [d.status for d in done]
+    below = [d for d in done if d.status == "graded" and fail_under is not None and d.score < fail_under]
+    progress.finish(done, below)
+    if "error" in statuses:
+        return EXIT_GRADER
+    if "rejected" in statuses:
+        return EXIT_REJECTED
+    if below:
+        return EXIT_FAIL_UNDER
+    return EXIT_OK
+
+
+class _Progress:
+    """One line per finished submission on stderr; the report's path on stdout."""
+
+    def __init__(self, total: int, *, quiet: bool) -> None:
+        self.total = total
+        self.quiet = quiet
+        self.count = 0
+
+    def __call__(self, d: Done) -> None:
+        self.count += 1
+        if self.quiet:
+            return
+        width = len(str(self.total))
+        score = f"{d.score:g}/{d.max_score:g}" if d.status == "graded" else d.status
+        note = " (already graded; --force to redo)" if d.resumed else f" in {d.seconds:.1f} s"
+        print(f"[{self.count:>{width}}/{self.total}] {d.path.name}: {score}{note}", file=sys.stderr)
+        print(f"{d.folder / 'report.md'}", flush=True)
+
+    def finish(self, done: list[Done], below: list[Done]) -> None:
+        tally: dict[str, int] = {}
+        for d in done:
+            tally[d.status] = tally.get(d.status, 0) + 1
+        parts = [f"{n} {status}" for status, n in sorted(tally.items())]
+        line = f"{len(done)} submission(s): " + ", ".join(parts)
+        if below:
+            line += f"; {len(below)} below --fail-under"
+        print(line, file=sys.stderr)

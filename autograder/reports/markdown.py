@@ -1,0 +1,158 @@
+"""report.md: the report a teaching assistant reads in a terminal (everything shown)."""
+
+from __future__ import annotations
+
+from autograder.results import CheckResult, Report
+
+_MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "skipped": "–"}
+
+
+def render(report: Report) -> str:
+    lines = [f"# {report.assignment or 'unknown assignment'}: {report.submission}", ""]
+    if report.status != "graded":
+        lines += [f"**Status: {report.status}.** {_sentence(report.error)}", ""]
+        if report.status == "rejected":
+            lines += ["Nothing was run. Fix the file as the sentence says and submit again.", ""]
+    lines += [f"**Score: {_num(report.score)} / {_num(report.max_score)}**", ""]
+    if report.notes:
+        lines += ["Notes: " + "; ".join(report.notes) + ".", ""]
+    if report.questions:
+        lines += ["| Question | Score | Checks |", "|---|---:|---|"]
+        for q in report.questions:
+            passed = sum(c.status == "passed" for c in q.checks)
+            others = _counts([c for c in q.checks if c.status != "passed"])
+            summary = f"{passed} of {len(q.checks)} passed" + (f" ({others})" if others else "")
+            lines.append(f"| {q.id} | {_num(q.score)} / {_num(q.max_score)} | {summary} |")
+        lines.append("")
+    failing = [c for c in report.checks() if c.status != "passed"]
+    if failing:
+        lines += ["## What to fix", ""]
+        for c in failing:
+            lines += _check(c)
+    lines += _training(report)
+    lines += _notebook(report)
+    if report.flags:
+        lines += ["## For staff", ""] + [f"- {_fence_if_multiline(f)}" for f in report.flags] + [""]
+    lines += _footer(report)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _check(c: CheckResult) -> list[str]:
+    head = f"### {c.question} · {c.id} ({_num(c.max_points)} points, {c.status}"
+    head += ", hidden)" if c.visibility == "hidden" else ")"
+    out = [head, ""]
+    if c.description:
+        out += [f"> {c.description}", ""]
+    if c.feedback:
+        out += ["```", c.feedback.rstrip(), "```", ""]
+    return out
+
+
+def _training(report: Report) -> list[str]:
+    t = report.training
+    if not t:
+        return []
+    out = ["## Training (accuracy check)", ""]
+    if t.get("status") == "skipped" or t.get("skipped"):
+        return out + [_sentence(t.get("reason") or "The accuracy check was skipped."), ""]
+    acc = t.get("test_accuracy")
+    rows = [
+        ("data set", t.get("dataset")),
+        ("device", t.get("device")),
+        ("epochs", f"{t.get('epochs')} (student asked for {t.get('epochs_requested')}, cap {t.get('epoch_cap')})"),
+        ("batch size", t.get("batch_size")),
+        ("optimizer", t.get("optimizer")),
+        ("mixed precision", t.get("mixed_precision")),
+        ("test accuracy", f"{acc:.2f} % (threshold {t.get('threshold')} %)" if acc is not None else "—"),
+        ("accuracy on mirrored images", _pct(t.get("flipped_accuracy"))),
+        ("training time", f"{t.get('train_seconds', 0):.1f} s ({t.get('seconds_per_epoch', 0):.2f} s per epoch)"),
+    ]
+    out += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in rows if v is not None] + [""]
+    per_class = t.get("per_class_accuracy")
+    names = t.get("class_names") or []
+    if per_class:
+        out += ["Per class: " + ", ".join(f"{n} {a:.1f} %" for n, a in zip(names, per_class)), ""]
+    if t.get("curves", {}).get("train_loss"):
+        losses = ", ".join(f"{x:.3f}" for x in t["curves"]["train_loss"])
+        out += [f"Train loss per epoch: {losses}", ""]
+    if t.get("error"):
+        out += [f"Training stopped: {t['error']}", ""]
+    return out
+
+
+def _notebook(report: Report) -> list[str]:
+    nb = report.notebook
+    if not nb:
+        return []
+    out = [
+        "## Notebook",
+        "",
+        f"{nb['code_cells']} code cells: {nb['executed']} run, {nb['skipped']} skipped "
+        f"(empty or tagged skip-execution), {len(nb['errors'])} with errors"
+        + (f"; the kernel was restarted {nb['kernel_restarts']} time(s)" if nb.get("kernel_restarts") else "")
+        + ".",
+        "",
+    ]
+    for e in nb["errors"]:
+        out += [f"- cell {e['cell']} ({e['status']}): {e['error']}", "", "  ```python"]
+        out += ["  " + line for line in e["source"].splitlines()] + ["  ```", ""]
+        if e.get("output"):
+            out += ["  output:", "  ```"] + ["  " + line for line in e["output"].rstrip().splitlines()[-15:]]
+            out += ["  ```", ""]
+    return out
+
+
+def _footer(report: Report) -> list[str]:
+    out = ["## Run", ""]
+    t = report.timing
+    parts = [f"total {t.get('total_s', 0):.1f} s"]
+    if report.notebook:
+        parts.insert(0, f"notebook {report.notebook.get('seconds', 0):.1f} s")
+    if "checks_s" in t:
+        parts.insert(1, f"checks {t['checks_s']:.1f} s")
+    if report.training and report.training.get("train_seconds"):
+        parts.insert(2, f"training {report.training['train_seconds']:.1f} s")
+    out.append("Time: " + " · ".join(parts))
+    s = report.sandbox
+    if s:
+        lim = s.get("limits", {})
+        out.append(
+            f"Sandbox: {s['kind']} (network {'on' if s.get('network') else 'off'}, filesystem "
+            f"{s.get('filesystem')}; {s.get('user')}); limits: cell {lim.get('cell_timeout_s')} s, "
+            f"call {lim.get('call_timeout_s')} s, total {lim.get('total_timeout_s')} s, memory "
+            f"{lim.get('memory_mb')} MiB, {lim.get('max_processes')} processes, files "
+            f"{lim.get('max_file_mb')} MiB, output {lim.get('max_output_kb')} KiB"
+        )
+        if s.get("note"):
+            out.append(f"Sandbox note: {s['note']}.")
+    out.append(f"SHA-256: {report.sha256 or '—'} · graded {report.graded_at}")
+    return out + [""]
+
+
+def _counts(checks: list[CheckResult]) -> str:
+    tally: dict[str, int] = {}
+    for c in checks:
+        tally[c.status] = tally.get(c.status, 0) + 1
+    return ", ".join(f"{n} {status}" for status, n in tally.items())
+
+
+def _num(x: float) -> str:
+    return f"{x:g}" if x == int(x) else f"{x:.2f}"
+
+
+def _pct(x: float | None) -> str | None:
+    return None if x is None else f"{x:.2f} %"
+
+
+def _sentence(text: str | None) -> str:
+    if not text:
+        return ""
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _fence_if_multiline(text: str) -> str:
+    if "\n" not in text:
+        return text
+    head, rest = text.split("\n", 1)
+    return f"{head}\n\n  ```\n" + "\n".join("  " + x for x in rest.splitlines()) + "\n  ```"
