@@ -142,7 +142,6 @@ class Kernel:
         client = _SandboxClient()
         client.load_connection_info(self.process.connection_info)
         client.process = self.process
-        client.allow_stdin = False
         self._client = client
         try:
             _run(self._connect(client, budget))
@@ -151,7 +150,7 @@ class Kernel:
             raise KernelStartError(f"the kernel {reason} while starting ({e}).") from None
 
     async def _connect(self, client: _SandboxClient, timeout: float) -> None:
-        client.start_channels()
+        client.start_channels(stdin=False)  # input() raises instead of waiting
         await client.wait_for_ready(timeout=timeout)
 
     def close(self) -> None:

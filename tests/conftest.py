@@ -1,0 +1,56 @@
+"""Shared fixtures: real notebooks graded once per session, in real sandboxed kernels."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable
+
+import nbformat
+import pytest
+from nbformat import NotebookNode
+
+from autograder.grading import Options, grade
+from autograder.reports import report_dir, write_all
+from autograder.results import Report
+
+
+class Graded:
+    """A graded notebook: the report object, its JSON and its files."""
+
+    def __init__(self, report: Report, folder: Path) -> None:
+        self.report = report
+        self.folder = folder
+        self.json = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+
+    def question(self, qid: str) -> dict:
+        return next(q for q in self.json["questions"] if q["id"] == qid)
+
+    def scores(self) -> dict[str, float]:
+        return {q["id"]: q["score"] for q in self.json["questions"]}
+
+    def check(self, qid: str, cid: str) -> dict:
+        return next(c for c in self.question(qid)["checks"] if c["id"] == cid)
+
+
+@pytest.fixture(scope="session")
+def grade_once(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Graded]:
+    """grade_once(key, notebook_or_path, **options): grade once per test session per key."""
+    cache: dict[str, Graded] = {}
+    root = tmp_path_factory.mktemp("graded")
+
+    def run(key: str, notebook: NotebookNode | Path, **options: object) -> Graded:
+        if key not in cache:
+            folder = root / key
+            folder.mkdir()
+            if isinstance(notebook, Path):
+                path = notebook
+            else:
+                path = folder / f"{key}.ipynb"
+                nbformat.write(notebook, path)
+            report = grade(path, Options(**options))
+            out = write_all(report, report_dir(folder / "out", path))
+            cache[key] = Graded(report, out)
+        return cache[key]
+
+    return run

@@ -1,0 +1,84 @@
+"""The sandbox, tried for real: scrubbed environment, private folder, isolation, cleanup."""
+
+from __future__ import annotations
+
+import os
+
+import psutil
+import pytest
+
+from tests.kernels import kernel, kinds_available
+from tests.notebooks import REPO
+
+pytestmark = pytest.mark.slow
+
+
+def _value(k, expression: str):
+    outcome = k.execute(f"print(repr({expression}))", timeout=30)
+    assert outcome.status == "ok", outcome.error
+    import ast
+
+    return ast.literal_eval(outcome.output.strip())
+
+
+@pytest.mark.parametrize("kind", kinds_available())
+def test_kernel_gets_a_scrubbed_environment_and_a_private_folder(tmp_path, kind, monkeypatch):
+    monkeypatch.setenv("AUTOGRADER_TEST_SECRET", "s3cr3t-value-never-to-be-seen")
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_not_for_students_0123456789")
+    with kernel(tmp_path, kind) as k:
+        env = _value(k, "dict(__import__('os').environ)")
+        assert "AUTOGRADER_TEST_SECRET" not in env and "GITHUB_TOKEN" not in env
+        passed = k.box._kernel_env()
+        set_by_ipykernel = {"CLICOLOR", "CLICOLOR_FORCE", "FORCE_COLOR", "TERM", "PAGER", "GIT_PAGER"}
+        extra = {n for n in set(env) - set(passed) - set_by_ipykernel if not n.startswith("PYDEVD_")}
+        assert extra == set()
+        assert all(env[n] == v for n, v in passed.items())
+        grader_values = {v for v in os.environ.values() if len(v) >= 8}
+        leaked = grader_values & set(env.values()) - set(passed.values())
+        assert leaked == set()
+        files = _value(k, "sorted(f for f in __import__('os').listdir('.') if not f.startswith('.'))")
+        assert files == ["submission.ipynb"]
+        assert _value(k, "__import__('os').getcwd()") == env["HOME"]
+        # its own session and process group, not the grader's
+        assert _value(k, "__import__('os').getsid(0)") != os.getsid(0)
+        assert _value(k, "__import__('os').getpgid(0) == __import__('os').getpid()")
+
+
+def test_bwrap_hides_the_machine_and_the_network(tmp_path):
+    if "bwrap" not in kinds_available():
+        pytest.skip("bubblewrap does not work on this machine")
+    with kernel(tmp_path, "bwrap") as k:
+        assert not _value(k, f"__import__('os').path.exists({str(REPO)!r})")
+        assert not _value(k, "__import__('os').path.exists('/root/.bashrc')")
+        assert _value(k, "__import__('os').listdir('/home')") == ["student"]
+        code = (
+            "import socket\n"
+            "try:\n"
+            "    socket.create_connection(('127.0.0.1', 22), timeout=2); print(repr('connected'))\n"
+            "except OSError as e:\n"
+            "    print(repr(type(e).__name__))\n"
+        )
+        outcome = k.execute(code, timeout=30)
+        assert "connected" not in outcome.output
+        assert _value(k, "sorted(__import__('socket').if_nameindex())") in ([], [(1, "lo")])
+        assert _value(k, "__import__('os').getpid()") < 10  # its own PID namespace
+        # the system is read-only
+        outcome = k.execute("open('/usr/evil', 'w')", timeout=30)
+        assert outcome.status == "error" and outcome.ename in ("OSError", "PermissionError")
+
+
+@pytest.mark.parametrize("kind", kinds_available())
+def test_every_process_is_gone_after_grading(tmp_path, kind):
+    with kernel(tmp_path, kind) as k:
+        k.execute(
+            "import subprocess, os\n"
+            "p = subprocess.Popen(['sleep', '300'], start_new_session=True)\n"
+            "q = subprocess.Popen(['sh', '-c', 'sleep 300 & sleep 300'])\n",
+            timeout=30,
+        )
+        tree = [p.pid for p in psutil.Process(k.process.popen.pid).children(recursive=True)]
+        box = k.box
+        assert len(tree) >= 4
+    box.close()
+    alive = [pid for pid in tree if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"]
+    assert alive == []
