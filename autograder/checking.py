@@ -33,6 +33,11 @@ class GraderBug(Exception):
     """The reference solution and PyTorch disagree: the check cannot be trusted."""
 
 
+class CheckUnavailable(Exception):
+    """The check cannot run on this grader's machine (e.g. its data set is missing);
+    the message is the sentence for staff."""
+
+
 @dataclass
 class Case:
     """One input of a check: positional arguments and, optionally, what it exercises."""

@@ -39,6 +39,8 @@ class Options:
     sandbox: str = "auto"
     data_dir: Path | None = None
     train: bool = True
+    progress: bool = False
+    """Show a progress bar of the training on stderr."""
     gpu: int | None = None
     """Which GPU this grade may use (batch workers get one each)."""
     threads: int | None = None
@@ -101,7 +103,7 @@ def _grade(
     warm = _Warmup(assignment)
     warm.start()
     training = None
-    if config.training is not None and options.train:
+    if config.training is not None:
         from autograder.training import prepare
 
         training = prepare(assignment, options, report)
@@ -109,7 +111,7 @@ def _grade(
         kind=kind,
         limits=limits,
         memory_mb=training.memory_mb if training else limits.memory_mb,
-        device=training.device if training else "cpu",
+        device=(training.device or "cpu") if training else "cpu",
         gpu=options.gpu,
         threads=options.threads or os.cpu_count() or 1,
         data_files=training.data_files if training else {},

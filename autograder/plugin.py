@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograder.checking import GraderBug, Mismatch
+from autograder.checking import CheckUnavailable, GraderBug, Mismatch
 from autograder.errors import ConfigError, StudentError
 from autograder.results import CheckResult
 
@@ -167,6 +167,8 @@ class GradingPlugin:
                 result = self._result(item, "failed", str(error) or "The result is wrong.")
             elif isinstance(error, pytest.skip.Exception):
                 result = self._result(item, "skipped", _sentence(str(error.msg)))
+            elif isinstance(error, CheckUnavailable):
+                result = self._result(item, "error", _sentence(str(error)))
             elif isinstance(error, GraderBug):
                 result = self._result(item, "error", f"The check cannot be trusted: {error}.")
             else:

@@ -1,0 +1,221 @@
+"""The accuracy check's trainer, run inside the student's kernel (sent as source).
+
+It keeps the training set on the device as uint8, does random crop (padding 4)
+and horizontal flip per batch on the device, normalizes there, and drives the
+student's ``make_optimizer`` and ``train_one_epoch`` with that loader. It never
+sees a test label: the grader sends test images only and computes every
+accuracy itself from the logits this code returns.
+"""
+
+
+def _autograder_training(student, inputs):  # noqa: C901 - one closure on purpose
+    import contextlib
+    import math
+    import os
+    import pickle
+    import sys
+    import time
+    import types
+
+    import numpy as np
+    import torch
+
+    state = sys.modules.get("_autograder_training")
+    if state is None:
+        state = types.ModuleType("_autograder_training")
+        sys.modules["_autograder_training"] = state
+
+    class Dataset:
+        def __init__(self, n):
+            self.n = n
+
+        def __len__(self):
+            return self.n
+
+    class GpuLoader:
+        """Batches of (images, labels), augmented and normalized on the device."""
+
+        def __init__(self, x, y, batch_size, mean, std, channels_last, generator):
+            self.x, self.y = x, y  # uint8 (N, 3, 32, 32), int64 (N,)
+            self.batch_size = batch_size
+            self.dataset = Dataset(len(x))
+            self.mean = mean.view(1, 3, 1, 1)
+            self.std = std.view(1, 3, 1, 1)
+            self.channels_last = channels_last
+            self.generator = generator
+            self.base = torch.arange(32, device=x.device)
+
+        def __len__(self):
+            return math.ceil(len(self.x) / self.batch_size)
+
+        def __iter__(self):
+            n, device = len(self.x), self.x.device
+            order = torch.randperm(n, device=device, generator=self.generator)
+            for start in range(0, n, self.batch_size):
+                index = order[start : start + self.batch_size]
+                yield self.augment(self.x[index]), self.y[index]
+
+        def augment(self, batch):
+            b = len(batch)
+            padded = torch.nn.functional.pad(batch, (4, 4, 4, 4))  # zeros, like RandomCrop(32, 4)
+            dy = torch.randint(0, 9, (b,), device=batch.device, generator=self.generator)
+            dx = torch.randint(0, 9, (b,), device=batch.device, generator=self.generator)
+            rows = (dy[:, None] + self.base[None, :])[:, None, :, None]
+            cols = (dx[:, None] + self.base[None, :])[:, None, None, :]
+            flip = torch.rand(b, device=batch.device, generator=self.generator) < 0.5
+            cols = torch.where(flip[:, None, None, None], 31 + 2 * dx[:, None, None, None] - cols, cols)
+            chans = torch.arange(3, device=batch.device)[None, :, None, None]
+            crop = padded[torch.arange(b, device=batch.device)[:, None, None, None], chans, rows, cols]
+            return normalize(crop, self.mean, self.std, self.channels_last)
+
+    def normalize(images, mean, std, channels_last):
+        x = (images.float() / 255.0 - mean) / std
+        return x.contiguous(memory_format=torch.channels_last) if channels_last else x
+
+    def load_train(folder, limit):
+        xs, ys = [], []
+        for i in range(1, 6):
+            path = os.path.join(folder, "cifar-10-batches-py", "data_batch_%d" % i)
+            with open(path, "rb") as f:
+                entry = pickle.load(f, encoding="latin1")
+            xs.append(np.asarray(entry["data"], dtype=np.uint8).reshape(-1, 3, 32, 32))
+            ys.append(np.asarray(entry.get("labels", entry.get("fine_labels")), dtype=np.int64))
+            if limit and sum(len(x) for x in xs) >= limit:
+                break
+        x, y = np.concatenate(xs), np.concatenate(ys)
+        return (x[:limit], y[:limit]) if limit else (x, y)
+
+    def autocast(device, enabled):
+        if enabled and device.type == "cuda":
+            return torch.autocast("cuda", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
+    def sync(device):
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+
+    def first_conv_weights(model):
+        for module in model.modules():
+            if isinstance(module, torch.nn.Conv2d):
+                return module.weight.detach().float().cpu().numpy()
+        return None
+
+    def setup():
+        device = torch.device(inputs["device"])
+        if inputs.get("threads"):
+            torch.set_num_threads(int(inputs["threads"]))
+        if device.type == "cuda":
+            torch.backends.cudnn.benchmark = True
+            torch.backends.cuda.matmul.allow_tf32 = True
+            torch.backends.cudnn.allow_tf32 = True
+        torch.manual_seed(int(inputs["seed"]))
+        epochs, batch = student["EPOCHS"], student["BATCH_SIZE"]
+        for name, value in (("EPOCHS", epochs), ("BATCH_SIZE", batch)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise TypeError("%s must be a positive int, not %r" % (name, value))
+        lo, hi = int(inputs["batch_size_min"]), int(inputs["batch_size_max"])
+        x, y = load_train(inputs["data_dir"], inputs.get("n_train"))
+        generator = torch.Generator(device=device)
+        generator.manual_seed(int(inputs["seed"]))
+        mean = torch.tensor(inputs["mean"], device=device)
+        std = torch.tensor(inputs["std"], device=device)
+        model = student["CifarCNN"]().to(device)
+        channels_last = bool(inputs["channels_last"]) and device.type == "cuda"
+        amp = bool(inputs["mixed_precision"]) and device.type == "cuda"
+        loader = GpuLoader(
+            torch.from_numpy(x).to(device),
+            torch.from_numpy(y).to(device),
+            min(max(batch, lo), hi),
+            mean,
+            std,
+            False,
+            generator,
+        )
+        probe = loader.augment(loader.x[:2])
+        if channels_last:
+            try:
+                model = model.to(memory_format=torch.channels_last)
+                with torch.no_grad(), autocast(device, amp):
+                    model.eval()
+                    model(probe.contiguous(memory_format=torch.channels_last))
+                loader.channels_last = True
+            except Exception:  # noqa: BLE001 - the model does not allow it
+                channels_last = False
+        if amp:
+            try:
+                with torch.no_grad(), autocast(device, True):
+                    model.eval()
+                    model(probe)
+            except Exception:  # noqa: BLE001
+                amp = False
+        model.train()
+        optimizer = student["make_optimizer"](model)
+        if not isinstance(optimizer, torch.optim.Optimizer):
+            raise TypeError("make_optimizer returned a %s, not a torch.optim.Optimizer" % type(optimizer).__name__)
+        test = torch.from_numpy(inputs["test_images"]).to(device)
+        state.run = dict(
+            device=device, model=model, optimizer=optimizer, loader=loader, amp=amp, test=test,
+            criterion=torch.nn.CrossEntropyLoss(), train=student["train_one_epoch"], mean=mean, std=std,
+            channels_last=channels_last,
+        )
+        return {
+            "epochs_requested": int(epochs),
+            "batch_size_requested": int(batch),
+            "batch_size": loader.batch_size,
+            "steps_per_epoch": len(loader),
+            "n_train": len(x),
+            "optimizer": type(optimizer).__name__,
+            "parameters": int(sum(p.numel() for p in model.parameters() if p.requires_grad)),
+            "mixed_precision": "bfloat16" if amp else "off",
+            "channels_last": channels_last,
+            "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU",
+        }
+
+    def predict(flip):
+        run = state.run
+        model, device = run["model"], run["device"]
+        was_training = model.training
+        model.eval()
+        out = []
+        with torch.no_grad(), autocast(device, run["amp"]):
+            for start in range(0, len(run["test"]), 1000):
+                images = run["test"][start : start + 1000]
+                if flip:
+                    images = images.flip(-1)
+                x = normalize(images, run["mean"].view(1, 3, 1, 1), run["std"].view(1, 3, 1, 1), run["channels_last"])
+                out.append(model(x).float())
+        model.train(was_training)
+        return torch.cat(out).cpu().numpy()
+
+    def epoch():
+        run = state.run
+        device = run["device"]
+        sync(device)
+        start = time.perf_counter()
+        with autocast(device, run["amp"]):
+            loss = run["train"](run["model"], run["loader"], run["criterion"], run["optimizer"], device)
+        sync(device)
+        seconds = time.perf_counter() - start
+        try:
+            loss = float(loss)
+        except (TypeError, ValueError):
+            loss = float("nan")
+        logits = predict(False)
+        return {"loss": loss, "seconds": seconds, "predictions": logits.argmax(1).astype(np.int64)}
+
+    def final():
+        run = state.run
+        return {
+            "logits": predict(False).astype(np.float32),
+            "flipped_logits": predict(True).astype(np.float32),
+            "filters": first_conv_weights(run["model"]),
+        }
+
+    step = inputs["step"]
+    if step == "setup":
+        return setup()
+    if step == "epoch":
+        return epoch()
+    if step == "final":
+        return final()
+    raise ValueError(step)
