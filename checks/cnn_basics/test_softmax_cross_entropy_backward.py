@@ -1,0 +1,94 @@
+"""softmax_cross_entropy_backward(logits, labels): the gradient of the mean cross-entropy,
+= autograd of torch.nn.functional.cross_entropy."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from autograder.checking import Case, agree, check_cases, expect_array
+
+NAME = "softmax_cross_entropy_backward"
+PARAMETERS = ["logits", "labels"]
+
+
+def truth(reference):
+    def compute(logits, labels):
+        ref = reference.softmax_cross_entropy_backward(logits, labels)
+        t = torch.from_numpy(logits).clone().requires_grad_()
+        F.cross_entropy(t, torch.from_numpy(labels)).backward()
+        return agree(ref, t.grad.numpy(), what=f"{NAME} of shape {logits.shape}")
+
+    return compute
+
+
+def labelled(rng, n, k, scale=1.0):
+    return (scale * rng.normal(size=(n, k)), rng.integers(0, k, size=n))
+
+
+def run(student, reference, cases):
+    check_cases(
+        student.softmax_cross_entropy_backward,
+        NAME,
+        cases,
+        truth(reference),
+        lambda got, expected: expect_array(got, expected, what="The returned dlogits"),
+        parameters=PARAMETERS,
+    )
+
+
+@pytest.mark.points(2)
+def test_softmax_cross_entropy_backward_matches_autograd(student, reference, rng):
+    """Does softmax_cross_entropy_backward give (softmax(logits) - onehot(labels)) / N, as PyTorch's
+    autograd does?
+    """
+    run(
+        student,
+        reference,
+        [
+            Case(labelled(rng, 2, 3), "a batch of 2"),
+            Case(labelled(rng, 3, 5, 3.0), "a batch of 3, 5 classes"),
+            Case((rng.normal(size=(4, 4)), np.array([0, 0, 3, 3])), "repeated labels"),
+        ],
+    )
+
+
+@pytest.mark.points(1.5)
+def test_softmax_cross_entropy_backward_divides_by_batch_size(student, reference, rng):
+    """Does softmax_cross_entropy_backward include the 1/N of the mean over the batch?"""
+    row = rng.normal(size=(1, 3))
+    run(
+        student,
+        reference,
+        [
+            Case(
+                (np.repeat(row, 4, axis=0), np.full(4, 2)),
+                "the same example 4 times: each row is 1/4 of that example's own gradient",
+            ),
+            Case(labelled(rng, 8, 3), "a batch of 8"),
+        ],
+    )
+
+
+@pytest.mark.points(0.5)
+@pytest.mark.hidden
+def test_softmax_cross_entropy_backward_random_batches(student, reference, rng):
+    """Is softmax_cross_entropy_backward right on larger random batches?"""
+    run(
+        student,
+        reference,
+        [
+            Case(
+                labelled(rng, int(rng.integers(5, 20)), int(rng.integers(2, 11)), 5.0),
+                "a random batch",
+            )
+            for _ in range(2)
+        ],
+    )
+
+
+@pytest.mark.points(1)
+@pytest.mark.hidden
+def test_softmax_cross_entropy_backward_leaves_inputs_alone(leaves_inputs_alone, rng):
+    """Does softmax_cross_entropy_backward leave its inputs unchanged?"""
+    leaves_inputs_alone(NAME, labelled(rng, 4, 5), PARAMETERS)

@@ -1,0 +1,8 @@
+# question: softmax
+# bug: exponentiates the logits without subtracting the row maximum (overflows at 1e4)
+import numpy as np
+
+
+def softmax(logits):
+    exp = np.exp(logits)
+    return exp / exp.sum(axis=1, keepdims=True)
