@@ -81,7 +81,7 @@ def _plain(value: Any) -> Any:
 # -- comparisons ------------------------------------------------------------------------
 
 
-def expect_array(got: Any, expected: np.ndarray, *, what: str = "the result", **tol: float) -> None:
+def expect_array(got: Any, expected: np.ndarray, *, what: str = "The result", **tol: float) -> None:
     """``got`` is a numeric array of ``expected``'s shape and values (float64 or float32 tolerance)."""
     expected = np.asarray(expected)
     if isinstance(got, (list, tuple)) and not isinstance(got, np.ndarray):
@@ -128,7 +128,7 @@ def expect_array(got: Any, expected: np.ndarray, *, what: str = "the result", **
         )
 
 
-def expect_float(got: Any, expected: float, *, what: str = "the result", **tol: float) -> None:
+def expect_float(got: Any, expected: float, *, what: str = "The result", **tol: float) -> None:
     """``got`` is one finite number (Python float, NumPy scalar or 0-d array) close to ``expected``."""
     if isinstance(got, np.ndarray) and got.shape == ():
         got = got[()]
@@ -146,7 +146,7 @@ def expect_float(got: Any, expected: float, *, what: str = "the result", **tol: 
         )
 
 
-def expect_tuple(got: Any, names: tuple[str, ...], *, what: str = "the result") -> tuple:
+def expect_tuple(got: Any, names: tuple[str, ...], *, what: str = "The result") -> tuple:
     """``got`` is a tuple (or list) of ``len(names)`` items; returns it as a tuple."""
     if not isinstance(got, (tuple, list)) or len(got) != len(names):
         raise Mismatch(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,9 +192,24 @@ def _main(args: argparse.Namespace) -> int:
         on_done=progress,
     )
     done.sort(key=lambda d: d.index)
+    folders = [d.folder for d in done]
     if len(found) > 1 or any(Path(s).is_dir() for s in args.submissions):
-        summary.write(args.out, [d.folder for d in done])
+        _write_class_files(args.out, folders)
+    if os.environ.get("GITHUB_STEP_SUMMARY"):
+        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as f:
+            f.write(summary.github_summary(summary.load(folders)))
     return _exit_status(done, args.fail_under, progress)
+
+
+def _write_class_files(out: Path, folders: list[Path]) -> None:
+    """summary.csv, index.html and junit.xml for a whole class."""
+    from autograder.reports import index, junit, summary
+    from autograder.results import Report
+
+    summary.write(out, folders)
+    index.write_index(out, folders)
+    reports = [Report.from_json(r) for r in summary.load(folders)]
+    (out / "junit.xml").write_text(junit.render_many(reports), encoding="utf-8")
 
 
 def _gpus(device: str) -> list[int]:

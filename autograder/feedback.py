@@ -26,7 +26,7 @@ def describe_value(value: Any, *, full: bool = True) -> str:
             return f"{head} (no finite values)"
         return head
     if isinstance(value, np.generic):
-        return f"{type(value).__module__}.{type(value).__name__}({value!r})"
+        return f"numpy.{type(value).__name__}({value.item()!r})"
     if isinstance(value, tuple):
         return "(" + ", ".join(describe_value(v, full=False) for v in value) + ")"
     if isinstance(value, list):
@@ -34,6 +34,8 @@ def describe_value(value: Any, *, full: bool = True) -> str:
             return f"list of {len(value)} items"
         return "[" + ", ".join(describe_value(v, full=False) for v in value) + "]"
     if isinstance(value, dict):
+        if full and all(isinstance(v, np.ndarray) and v.size <= SMALL for v in value.values()):
+            return "{\n" + "\n".join(f"  {k!r}: {describe_value(v)}" for k, v in value.items()) + "\n}"
         return "{" + ", ".join(f"{k!r}: {describe_value(v, full=False)}" for k, v in value.items()) + "}"
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."

@@ -10,8 +10,8 @@ ran before, so that grading goes on.
 from __future__ import annotations
 
 import asyncio
-import copy
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -160,11 +160,15 @@ class Kernel:
 
     def _close_client(self) -> None:
         if self._client is not None:
+            client, self._client = self._client, None
+
+            async def stop() -> None:
+                client.stop_channels()
+
             try:
-                self._client.stop_channels()
+                _run(stop())
             except Exception:  # noqa: BLE001 - a dead kernel's sockets may already be gone
                 pass
-            self._client = None
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
@@ -332,7 +336,33 @@ def _outcome_of(cell: NotebookNode, seconds: float, truncated: bool) -> Outcome:
     )
 
 
-_LOOP: asyncio.AbstractEventLoop | None = None
+class _LoopThread:
+    """A private event loop in a thread of its own for every kernel conversation.
+
+    The caller may already run an event loop in its thread (pytest plugins,
+    Playwright, Jupyter): nbclient's coroutines never touch it.
+    """
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True, name="kernel-io")
+        self.thread.start()
+
+    def run(self, coro: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+
+
+_IO: _LoopThread | None = None
+_IO_LOCK = threading.Lock()
+
+
+def _run(coro: Any) -> Any:
+    """Run a coroutine on the private kernel I/O loop and wait for its result."""
+    global _IO
+    with _IO_LOCK:
+        if _IO is None:
+            _IO = _LoopThread()
+    return _IO.run(coro)
 
 
 def _cancel_pending() -> None:
@@ -340,18 +370,12 @@ def _cancel_pending() -> None:
 
     Left running, they would read (and drop) the next cell's output messages.
     """
-    if _LOOP is None:
-        return
-    tasks = [t for t in asyncio.all_tasks(_LOOP) if not t.done()]
-    for task in tasks:
-        task.cancel()
-    if tasks:
-        _LOOP.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
 
+    async def cancel() -> None:
+        me = asyncio.current_task()
+        tasks = [t for t in asyncio.all_tasks() if t is not me and not t.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
-def _run(coro: Any) -> Any:
-    """Run a coroutine on this module's own event loop (pytest's may be running)."""
-    global _LOOP
-    if _LOOP is None or _LOOP.is_closed():
-        _LOOP = asyncio.new_event_loop()
-    return _LOOP.run_until_complete(coro)
+    _run(cancel())

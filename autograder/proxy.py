@@ -80,10 +80,28 @@ class Student:
             )
         return self._invoke(label, name, mode="call", name=name, args=args, kwargs=kwargs, timeout=timeout)
 
-    def run(self, code: str, *, label: str, timeout: float | None = None, **inputs: Any) -> Any:
+    def run(
+        self,
+        code: str,
+        *,
+        label: str,
+        timeout: float | None = None,
+        function: str | None = None,
+        **inputs: Any,
+    ) -> Any:
         """Run grader-written ``code`` in the kernel; it reads ``student[...]`` and
-        ``inputs[...]`` and sets ``result``, which comes back as data."""
-        return self._invoke(label, label, mode="code", code=code, kwargs=inputs, timeout=timeout)
+        ``inputs[...]`` and sets ``result``, which comes back as data.
+
+        ``function``: the student function the snippet exercises; its timeouts count
+        towards that function's limit, as direct calls do.
+        """
+        key = function or label
+        if self._timeouts[key] >= self._limits.max_timeouts_per_function:
+            raise CallTimeout(
+                label,
+                f"{key} was not called again: it already ran out of time {self._timeouts[key]} times.",
+            )
+        return self._invoke(label, key, mode="code", code=code, kwargs=inputs, timeout=timeout)
 
     # -- one round trip ---------------------------------------------------------------
 

@@ -8,12 +8,16 @@ from pathlib import Path
 
 
 def load(folders: list[Path]) -> list[dict]:
+    """The report.json of each folder (skipping folders without one), each with its ``id``:
+    the folder's name, unique within a class."""
     reports = []
     for folder in folders:
         try:
-            reports.append(json.loads((folder / "report.json").read_text(encoding="utf-8")))
+            data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
+        data["id"] = folder.name
+        reports.append(data)
     return reports
 
 
@@ -23,12 +27,13 @@ def rows(reports: list[dict]) -> tuple[list[str], list[list[str]]]:
         for q in r.get("questions", []):
             if q["id"] not in questions:
                 questions.append(q["id"])
-    header = ["submission", "assignment", "status", *questions, "score", "max_score", "sha256"]
+    header = ["student", "submission", "assignment", "status", *questions, "score", "max_score", "sha256"]
     body = []
-    for r in sorted(reports, key=lambda r: r["submission"]):
+    for r in sorted(reports, key=lambda r: (r.get("id", ""), r["submission"])):
         by_id = {q["id"]: q["score"] for q in r.get("questions", [])}
         body.append(
             [
+                r.get("id", ""),
                 r["submission"],
                 r.get("assignment") or "",
                 r["status"],
@@ -54,3 +59,29 @@ def write(out: Path, folders: list[Path]) -> Path:
 
 def _num(x: float) -> str:
     return f"{x:g}"
+
+
+def github_summary(reports: list[dict]) -> str:
+    """Markdown for a GitHub Actions job summary ($GITHUB_STEP_SUMMARY)."""
+    header, body = rows(reports)
+    graded = [r for r in reports if r["status"] == "graded"]
+    lines = [f"### Autograder: {len(reports)} submission(s)", ""]
+    if graded:
+        scores = sorted(float(r["score"]) for r in graded)
+        mean = sum(scores) / len(scores)
+        median = scores[len(scores) // 2]
+        lines += [f"Graded {len(graded)}; mean score {mean:.1f}, median {median:g}.", ""]
+    shown = ["student", "status", "score", "max_score"]
+    index = [header.index(c) for c in shown]
+    lines += ["| " + " | ".join(shown) + " |", "|" + "---|" * len(shown)]
+    for row in body:
+        lines.append("| " + " | ".join(_cell(row[i]) for i in index) + " |")
+    problems = [r for r in reports if r["status"] != "graded"]
+    if problems:
+        lines += ["", "Not graded:"]
+        lines += [f"- {_cell(r.get('id') or r['submission'])}: {_cell(r.get('error') or '')}" for r in problems]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")

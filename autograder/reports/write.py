@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from autograder.reports import markdown
+from autograder.reports import gradescope, html, junit, markdown
 from autograder.results import Report
 
 
@@ -35,7 +35,13 @@ def write_all(report: Report, folder: Path) -> Path:
     return folder
 
 
-RENDERERS = [("report.md", markdown.render)]
+RENDERERS = [
+    ("report.md", markdown.render),
+    ("results.json", gradescope.render),
+    ("junit.xml", junit.render),
+    ("report.html", html.render_staff),
+    ("report-student.html", html.render_student),
+]
 
 
 def _atomic(path: Path, text: str) -> None:

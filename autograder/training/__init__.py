@@ -188,11 +188,14 @@ class TrainingContext:
         confusion = np.zeros((10, 10), dtype=np.int64)
         np.add.at(confusion, (labels, predicted), 1)
         per_class = 100.0 * np.diag(confusion) / np.maximum(confusion.sum(1), 1)
+        flipped_hits = np.bincount(labels[flipped.argmax(1) == labels], minlength=10)
+        flipped_per_class = 100.0 * flipped_hits / np.maximum(np.bincount(labels, minlength=10), 1)
         section.update(
             test_accuracy=round(outcome.accuracy, 3),
             flipped_accuracy=round(flip_accuracy, 3),
             flip_gap=round(outcome.accuracy - flip_accuracy, 3),
             per_class_accuracy=[round(float(a), 2) for a in per_class],
+            flipped_per_class_accuracy=[round(float(a), 2) for a in flipped_per_class],
             confusion_matrix=confusion.tolist(),
             status="passed" if outcome.passed else "failed",
         )

@@ -41,7 +41,7 @@ def leaves_inputs_alone(student: Any) -> Callable[[str, tuple, list[str]], None]
 
     def check(name: str, args: tuple, parameters: list[str]) -> None:
         label = f"{name}({', '.join(parameters[: len(args)])})"
-        same = student.run(_UNCHANGED, label=label, name=name, args=list(args))
+        same = student.run(_UNCHANGED, label=label, function=name, name=name, args=list(args))
         changed = [p for p, ok in zip(parameters, same, strict=False) if not ok]
         if changed:
             which = " and ".join(changed)
