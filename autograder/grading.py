@@ -122,13 +122,13 @@ def _grade(
     try:
         report.sandbox = box.describe()
         kernel.start()
+        student = Student(kernel, limits=limits)
+        student.install()
         run = kernel.run_notebook(_executable(submission.notebook))
         report.notebook = _notebook_section(run, kernel)
         checks_started = time.monotonic()
         ref = warm.result()
-        student = Student(
-            kernel, limits=limits, signatures=reference.signatures(ref, list(config.questions))
-        )
+        student.signatures = reference.signatures(ref, list(config.questions))
         if training is not None:
             training.attach(student, kernel)
         plugin = GradingPlugin(
@@ -139,6 +139,8 @@ def _grade(
             training=training,
         )
         results = run_checks(assignment.checks, plugin)
+        if student.tampered:
+            report.flags.append(student.tampered)
         report.timing["checks_s"] = round(time.monotonic() - checks_started, 3)
         report.notebook["kernel_restarts"] = kernel.restarts
     finally:

@@ -203,7 +203,8 @@ class Kernel:
         return run
 
     def add_setup(self, code: str) -> Outcome:
-        """Run grader code now and again after every restart (the call helper)."""
+        """Run grader code now, and after every restart before the notebook is replayed
+        (the call helper)."""
         self._setup.append(code)
         return self.execute(code, timeout=30.0, history=False)
 
@@ -249,14 +250,14 @@ class Kernel:
             self.start()
         except KernelStartError:
             return False
+        for code in self._setup:
+            self.execute(code, timeout=30.0)
         for record in self._history:
             if record.replay and self.remaining() > 0:
                 outcome = self.execute(record.source, timeout=self.limits.cell_timeout_s)
                 if outcome.status in ("died", "timeout"):
                     record.replay = False
                     return self.restart()
-        for code in self._setup:
-            self.execute(code, timeout=30.0)
         return self.process is not None and self.process.alive()
 
     # -- helpers ----------------------------------------------------------------------

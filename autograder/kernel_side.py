@@ -5,11 +5,19 @@ the grader trusts nothing it writes: it only moves data. For call number n it
 reads ``<inbox>/n/call.json`` (arguments as JSON plus ``.npy`` files), runs the
 student's function by name, or a snippet the grader wrote, and writes
 ``<outbox>/n/result.json`` (plus ``.npy`` files): the value as plain data, or
-the exception as text. Standard library and NumPy only.
+the exception as text.
+
+It is installed before the notebook runs and keeps its own references to every
+function it uses (``open``, ``json.dump``, ``numpy.frombuffer``, ...), and it
+writes and reads ``.npy`` files itself, so a notebook that replaces
+``numpy.save``, ``json.dump`` or ``builtins.open`` changes nothing here.
+Standard library and NumPy only.
 """
 
 
 def _autograder_install(inbox, outbox, max_bytes):  # noqa: C901 - one closure on purpose
+    import ast
+    import builtins
     import json
     import os
     import random
@@ -19,6 +27,18 @@ def _autograder_install(inbox, outbox, max_bytes):  # noqa: C901 - one closure o
     import numpy
 
     namespace = get_ipython().user_ns  # noqa: F821 - defined by IPython in the kernel
+    _open, _isinstance, _type, _len, _str = builtins.open, builtins.isinstance, builtins.type, builtins.len, builtins.str
+    _int, _float, _bool, _tuple, _list, _dict = int, float, bool, tuple, list, dict
+    _complex, _all = complex, all
+    _callable, _repr, _exec, _compile = builtins.callable, builtins.repr, builtins.exec, builtins.compile
+    _dump, _load = json.dump, json.load
+    _join, _mkdir, _rename = os.path.join, os.mkdir, os.rename
+    _literal = ast.literal_eval
+    _extract_tb = traceback.extract_tb
+    _seed, _np_seed = random.seed, numpy.random.seed
+    _ndarray, _generic, _dtype, _frombuffer = numpy.ndarray, numpy.generic, numpy.dtype, numpy.frombuffer
+    _asarray = numpy.asarray
+    _modules = sys.modules
     kinds = "biufc"
 
     class TooLarge(Exception):
@@ -42,74 +62,95 @@ def _autograder_install(inbox, outbox, max_bytes):  # noqa: C901 - one closure o
             return name in namespace
 
     def seed_all(seed):
-        random.seed(seed)
-        numpy.random.seed(seed % 2**32)
-        torch = sys.modules.get("torch")
+        _seed(seed)
+        _np_seed(seed % 2**32)
+        torch = _modules.get("torch")
         if torch is not None:
             torch.manual_seed(seed)
 
+    def read_npy(path):
+        with _open(path, "rb") as f:
+            data = f.read()
+        if data[:6] != b"\x93NUMPY":
+            raise ValueError("not an .npy file")
+        if data[6] == 1:
+            size, start = _int.from_bytes(data[8:10], "little"), 10
+        else:
+            size, start = _int.from_bytes(data[8:12], "little"), 12
+        header = _literal(data[start : start + size].decode("latin1"))
+        dtype = _dtype(header["descr"])
+        flat = _frombuffer(data, dtype=dtype, offset=start + size)
+        order = "F" if header["fortran_order"] else "C"
+        return flat.reshape(header["shape"], order=order).copy()
+
+    def write_npy(path, array):
+        header = "{'descr': %s, 'fortran_order': False, 'shape': %s, }" % (
+            _repr(array.dtype.str),
+            _repr(_tuple(array.shape)),
+        )
+        pad = 64 - (10 + _len(header) + 1) % 64
+        header = (header + " " * pad + "\n").encode("latin1")
+        with _open(path, "wb") as f:
+            f.write(b"\x93NUMPY\x01\x00" + _len(header).to_bytes(2, "little") + header)
+            f.write(array.tobytes(order="C"))
+
     def decode(node, folder):
-        if isinstance(node, list):
+        if _isinstance(node, _list):
             return [decode(x, folder) for x in node]
-        if isinstance(node, dict):
+        if _isinstance(node, _dict):
             if "__ndarray__" in node:
-                return numpy.load(os.path.join(folder, node["__ndarray__"]), allow_pickle=False)
+                return read_npy(_join(folder, node["__ndarray__"]))
             if "__tuple__" in node:
-                return tuple(decode(x, folder) for x in node["__tuple__"])
+                return _tuple(decode(x, folder) for x in node["__tuple__"])
             if "__dict__" in node:
                 return {k: decode(v, folder) for k, v in node["__dict__"].items()}
             if "__scalar__" in node:
-                return numpy.dtype(node["__scalar__"]).type(node["value"])
-            if "__torch__" in node:
-                import torch
-
-                return torch.from_numpy(decode(node["__torch__"], folder))
+                return _dtype(node["__scalar__"]).type(node["value"])
             raise ValueError("unknown node")
         return node
 
     def encode(value, folder, state, depth=0):
         if depth > 32:
             return {"__unsupported__": "nesting deeper than 32 levels"}
-        if value is None or isinstance(value, (bool, str)):
-            if isinstance(value, str) and len(value) > 100000:
+        if value is None or _isinstance(value, (_bool, _str)):
+            if _isinstance(value, _str) and _len(value) > 100000:
                 value = value[:100000]
             return value
-        if isinstance(value, int):
-            return int(value)
-        if isinstance(value, float) and not isinstance(value, numpy.generic):
-            return float(value)
-        if isinstance(value, numpy.generic):
+        if _isinstance(value, _generic):
             if value.dtype.kind not in kinds:
-                return {"__unsupported__": type(value).__module__ + "." + type(value).__name__}
+                return {"__unsupported__": _type(value).__module__ + "." + _type(value).__name__}
             item = value.item()
-            if isinstance(item, complex):
+            if _isinstance(item, _complex):
                 item = [item.real, item.imag]
             return {"__scalar__": value.dtype.str, "value": item}
-        if isinstance(value, tuple):
+        if _isinstance(value, _int):
+            return _int(value)
+        if _isinstance(value, _float):
+            return _float(value)
+        if _isinstance(value, _tuple):
             return {"__tuple__": [encode(v, folder, state, depth + 1) for v in value]}
-        if isinstance(value, list):
-            if len(value) > 100000:
+        if _isinstance(value, _list):
+            if _len(value) > 100000:
                 raise TooLarge()
             return [encode(v, folder, state, depth + 1) for v in value]
-        if isinstance(value, dict):
-            if not all(type(k) is str for k in value):
+        if _isinstance(value, _dict):
+            if not _all(_type(k) is _str for k in value):
                 return {"__unsupported__": "dict with keys that are not strings"}
             return {"__dict__": {k: encode(v, folder, state, depth + 1) for k, v in value.items()}}
-        torch = sys.modules.get("torch")
-        origin = type(value).__module__ + "." + type(value).__qualname__
-        if torch is not None and isinstance(value, torch.Tensor):
+        torch = _modules.get("torch")
+        origin = _type(value).__module__ + "." + _type(value).__qualname__
+        if torch is not None and _isinstance(value, torch.Tensor):
             tensor = value.detach().cpu()
             if tensor.dtype in (torch.bfloat16, torch.float16):
                 tensor = tensor.float()
-            array = tensor.numpy()
-            node = save(array, folder, state)
-            node.update(cls="torch.Tensor", device=str(value.device))
-            node["requires_grad"] = bool(value.requires_grad)
+            node = save(tensor.numpy(), folder, state)
+            node.update(cls="torch.Tensor", device=_str(value.device))
+            node["requires_grad"] = _bool(value.requires_grad)
             return node
-        if isinstance(value, numpy.ndarray):
-            if value.dtype.kind not in kinds:
-                return {"__unsupported__": "numpy.ndarray of dtype " + str(value.dtype)}
-            node = save(numpy.asarray(value), folder, state)
+        if _isinstance(value, _ndarray):
+            if value.dtype.kind not in kinds or value.dtype.fields:
+                return {"__unsupported__": "numpy.ndarray of dtype " + _str(value.dtype)}
+            node = save(value.view(_ndarray), folder, state)
             node["cls"] = origin
             return node
         return {"__unsupported__": origin}
@@ -120,65 +161,65 @@ def _autograder_install(inbox, outbox, max_bytes):  # noqa: C901 - one closure o
             raise TooLarge()
         name = "r%d.npy" % state["count"]
         state["count"] += 1
-        numpy.save(os.path.join(folder, name), numpy.ascontiguousarray(array), allow_pickle=False)
+        write_npy(_join(folder, name), array)
         return {"__ndarray__": name}
 
     def describe(error):
-        frames = traceback.extract_tb(error.__traceback__)
+        frames = _extract_tb(error.__traceback__)
         mine = [f for f in frames if f.filename != "<autograder>" and f.name != "run"]
         where = ""
         if mine:
             last = mine[-1]
             where = "at line %d of %s: %s" % (last.lineno, last.name, (last.line or "").strip())
         return {
-            "type": type(error).__name__,
-            "mro": [c.__name__ for c in type(error).__mro__],
-            "message": str(error)[:2000],
+            "type": _type(error).__name__,
+            "mro": [c.__name__ for c in _type(error).__mro__],
+            "message": _str(error)[:2000],
             "where": where[:500],
         }
 
+    def finish(dst, payload):
+        tmp = _join(dst, "result.tmp")
+        with _open(tmp, "w") as f:
+            _dump(payload, f)
+        _rename(tmp, _join(dst, "result.json"))
+
     def run(n):
-        src = os.path.join(inbox, str(n))
-        dst = os.path.join(outbox, str(n))
-        os.mkdir(dst)
-        with open(os.path.join(src, "call.json")) as f:
-            spec = json.load(f)
-        seed_all(spec["seed"])
-        state = {"bytes": 0, "count": 0}
+        src = _join(inbox, _str(n))
+        dst = _join(outbox, _str(n))
+        _mkdir(dst)
+        with _open(_join(src, "call.json")) as f:
+            spec = _load(f)
         try:
+            seed_all(spec["seed"])
             args = decode(spec["args"], src)
             kwargs = decode(spec["kwargs"], src)
         except BaseException as error:  # noqa: BLE001
-            finish(dst, {"helper_error": repr(error)[:500]})
+            finish(dst, {"helper_error": _repr(error)[:500]})
             return
+        state = {"bytes": 0, "count": 0}
         try:
             if spec["mode"] == "call":
                 fn = namespace.get(spec["name"])
                 if fn is None:
                     payload = {"missing": True}
-                elif not callable(fn):
-                    payload = {"not_callable": type(fn).__name__}
+                elif not _callable(fn):
+                    payload = {"not_callable": _type(fn).__name__}
                 else:
                     value = fn(*args, **kwargs)
                     payload = {"value": encode(value, dst, state)}
             else:
                 scope = {"student": Names(), "inputs": kwargs, "__name__": "__autograder__"}
-                exec(compile(spec["code"], "<autograder>", "exec"), scope)
+                _exec(_compile(spec["code"], "<autograder>", "exec"), scope)
                 payload = {"value": encode(scope.get("result"), dst, state)}
         except TooLarge:
             payload = {"too_large": True}
         except Missing as missing:
-            payload = {"missing": True, "name": str(missing.args[0])[:100]}
+            payload = {"missing": True, "name": _str(missing.args[0])[:100]}
         except KeyboardInterrupt:
             payload = {"interrupted": True}
         except BaseException as error:  # noqa: BLE001 - SystemExit from student code too
             payload = {"raised": describe(error)}
         finish(dst, payload)
-
-    def finish(dst, payload):
-        tmp = os.path.join(dst, "result.tmp")
-        with open(tmp, "w") as f:
-            json.dump(payload, f)
-        os.rename(tmp, os.path.join(dst, "result.json"))
 
     return run

@@ -38,7 +38,7 @@ class Student:
     ) -> None:
         self._kernel = kernel
         self._limits = limits
-        self._signatures = signatures or {}
+        self.signatures = signatures or {}
         self._n = 0
         self._timeouts: Counter[str] = Counter()
         self.seed = 0
@@ -46,6 +46,9 @@ class Student:
         self.default_timeout = limits.call_timeout_s
         self._calls_in_check = 0
         self._installed = False
+        self._helper = wire.helper_name()
+        self.tampered: str | None = None
+        """Set when the notebook replaced the grader's call helper (a flag for staff)."""
 
     def begin_check(self, seed: int, timeout: float | None) -> None:
         self.seed = seed
@@ -53,11 +56,16 @@ class Student:
         self._calls_in_check = 0
 
     def install(self) -> None:
-        """Define the call helper in the kernel (again after every restart)."""
-        box = self._kernel.box
-        code = wire.install_code(box.inbox, box.outbox, self._limits.max_result_mb * 2**20)
-        self._kernel.add_setup(code)
+        """Define the call helper in the kernel, before the notebook runs (and again
+        first thing after every restart), so it holds the genuine NumPy and builtins."""
+        self._kernel.add_setup(self._install_code())
         self._installed = True
+
+    def _install_code(self) -> str:
+        box = self._kernel.box
+        return wire.install_code(
+            self._helper, box.inbox, box.outbox, self._limits.max_result_mb * 2**20
+        )
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_"):
@@ -71,7 +79,7 @@ class Student:
 
     def call(self, name: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
         """Call the student's ``name(*args, **kwargs)`` in the kernel; the result as data."""
-        label = describe_call(name, args, kwargs, self._signatures.get(name))
+        label = describe_call(name, args, kwargs, self.signatures.get(name))
         if self._timeouts[name] >= self._limits.max_timeouts_per_function:
             raise CallTimeout(
                 label,
@@ -124,21 +132,16 @@ class Student:
                 args=tuple(spec.get("args", ())),
                 kwargs=spec.get("kwargs"),
             )
-            outcome = self._kernel.execute(wire.call_code(n), timeout=limit)
-            if outcome.status == "error" and wire.HELPER in (outcome.error or ""):
-                self.install_again()
-                outcome = self._kernel.execute(wire.call_code(n), timeout=limit)
+            code = wire.call_code(self._helper, n)
+            outcome = self._kernel.execute(code, timeout=limit)
+            if outcome.status == "error" and self._helper in (outcome.error or ""):
+                # the notebook deleted the helper (%reset, del globals()[...]): define it again
+                self._kernel.execute(self._install_code(), timeout=30.0)
+                outcome = self._kernel.execute(code, timeout=limit)
             return self._result(label, key, n, outcome, limit)
         finally:
             shutil.rmtree(inbox, ignore_errors=True)
             shutil.rmtree(outbox, ignore_errors=True)
-
-    def install_again(self) -> None:
-        box = self._kernel.box
-        self._kernel.execute(
-            wire.install_code(box.inbox, box.outbox, self._limits.max_result_mb * 2**20),
-            timeout=30.0,
-        )
 
     def _result(self, label: str, key: str, n: int, outcome: Any, limit: float) -> Any:
         if outcome.status == "timeout":
@@ -160,6 +163,14 @@ class Student:
                 self._kernel.box.outbox / str(n), max_bytes=self._limits.max_result_mb * 2**20
             )
         except wire.WireError as e:
+            if outcome.status == "ok" and str(e) == wire.NO_RESULT:
+                self.tampered = (
+                    "the notebook replaced the grader's call helper inside the kernel, so its "
+                    "functions could not be called; this looks like an attempt to tamper with grading"
+                )
+                raise NotData(
+                    label, f"{label} could not be graded: the notebook replaced the grader's call helper."
+                ) from None
             raise NotData(label, f"{label} returned {e}.") from None
         if "value" in payload:
             return payload["value"]

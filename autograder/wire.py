@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import stat
 from pathlib import Path
 from typing import Any
@@ -19,10 +20,12 @@ from typing import Any
 import numpy as np
 
 KERNEL_SOURCE = Path(__file__).with_name("kernel_side.py").read_text(encoding="utf-8")
-HELPER = "__autograder__"
 
 _ARRAY_NAME = re.compile(r"^r\d{1,6}\.npy$")
 _NUMERIC = "biufc"
+
+
+NO_RESULT = "the kernel wrote no result for this call"
 
 
 class WireError(Exception):
@@ -36,17 +39,22 @@ class TensorArray(np.ndarray):
     requires_grad: bool = False
 
 
-def install_code(inbox: Path, outbox: Path, max_bytes: int) -> str:
-    """The snippet that defines the call helper in a fresh kernel."""
+def helper_name() -> str:
+    """A fresh, unguessable name for the call helper in one kernel."""
+    return f"_ag_{secrets.token_hex(8)}"
+
+
+def install_code(name: str, inbox: Path, outbox: Path, max_bytes: int) -> str:
+    """The snippet that defines the call helper (as ``name``) in a fresh kernel."""
     return (
         KERNEL_SOURCE
-        + f"\n{HELPER} = _autograder_install({str(inbox)!r}, {str(outbox)!r}, {int(max_bytes)})\n"
+        + f"\n{name} = _autograder_install({str(inbox)!r}, {str(outbox)!r}, {int(max_bytes)})\n"
         + "del _autograder_install\n"
     )
 
 
-def call_code(n: int) -> str:
-    return f"{HELPER}({n})"
+def call_code(name: str, n: int) -> str:
+    return f"{name}({n})"
 
 
 # -- grader to kernel -------------------------------------------------------------------
@@ -108,7 +116,7 @@ def read_result(folder: Path, *, max_bytes: int) -> dict[str, Any]:
     try:
         dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except OSError:
-        raise WireError("the kernel wrote no result for this call") from None
+        raise WireError(NO_RESULT) from None
     try:
         raw = _read_file(dir_fd, "result.json", max_bytes=min(max_bytes, 64 * 2**20))
         try:
