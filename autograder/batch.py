@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from autograder.grading import Options
+from autograder.options import Options
 from autograder.results import Report
 
 WORKER_SLACK_S = 300.0
@@ -125,7 +125,9 @@ def run(
         for proc, inbox in pool.values():
             inbox.put(None)
         for proc, _ in pool.values():
-            proc.join(2)
+            # every report is on disk by now: a worker slow to shut its interpreter down
+            # (PyTorch loaded) is not worth waiting for
+            proc.join(0.3)
             if proc.is_alive():
                 proc.kill()
     return sorted(done, key=lambda d: d.index)

@@ -18,7 +18,7 @@ from pathlib import Path
 from autograder import assignments
 from autograder.batch import WORKER_SLACK_S, Done, Job
 from autograder.errors import GraderError
-from autograder.grading import Options
+from autograder.options import Options
 
 EXIT_OK, EXIT_GRADER, EXIT_USAGE, EXIT_REJECTED, EXIT_FAIL_UNDER = 0, 1, 2, 3, 4
 
@@ -213,14 +213,15 @@ def _write_class_files(out: Path, folders: list[Path]) -> None:
 
 
 def _gpus(device: str) -> list[int]:
+    """GPU indices for the workers, without importing PyTorch in this light process."""
     if device == "cpu":
         return []
-    try:
-        import torch
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None:
+        return [i for i, d in enumerate(visible.split(",")) if d.strip() and d.strip() != "-1"]
+    import glob
 
-        return list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
-    except ImportError:
-        return []
+    return list(range(len([d for d in glob.glob("/dev/nvidia*") if d[len("/dev/nvidia"):].isdigit()])))
 
 
 def _longest_total() -> float:

@@ -13,7 +13,6 @@ import os
 import threading
 import time
 import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,28 +23,10 @@ from autograder.assignments import Assignment
 from autograder.errors import GraderError, Rejected
 from autograder.intake import Submission
 from autograder.kernel import Kernel, NotebookRun
+from autograder.options import Options
 from autograder.plugin import GradingPlugin, run_checks
 from autograder.proxy import Student
 from autograder.results import CheckResult, QuestionResult, Report
-
-
-@dataclass(frozen=True)
-class Options:
-    """How to grade (the command line's options, as keyword-only values)."""
-
-    assignment: str | None = None
-    device: str = "auto"
-    """"auto" (CUDA when present), "cpu" or "cuda"."""
-    sandbox: str = "auto"
-    data_dir: Path | None = None
-    train: bool = True
-    progress: bool = False
-    """Show a progress bar of the training on stderr."""
-    gpu: int | None = None
-    """Which GPU this grade may use (batch workers get one each)."""
-    threads: int | None = None
-    """BLAS/torch threads of the kernel (default: all cores, or a share of them in a batch)."""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def grade(path: Path, options: Options | None = None) -> Report:
@@ -169,7 +150,12 @@ class _Warmup(threading.Thread):
 
     def run(self) -> None:
         try:
-            import torch  # noqa: F401 - the checks' truth; importing it takes a while
+            import torch  # the checks' truth; importing it takes a while
+
+            # the checks' tensors are tiny: worker threads would only spin and take the
+            # CPU from the kernel that runs the student's code
+            torch.set_num_threads(1)
+            _exercise(torch)
 
             self._module = reference.load(self.assignment.solution)
         except BaseException as e:  # noqa: BLE001 - re-raised in result()
@@ -180,6 +166,19 @@ class _Warmup(threading.Thread):
         if self._error is not None:
             raise self._error
         return self._module
+
+
+def _exercise(torch: Any) -> None:
+    """Run a tiny forward and backward pass, so PyTorch's lazy imports happen now, in
+    parallel with the kernel, rather than inside the first checks."""
+    import torch.nn.functional as F
+
+    x = torch.ones(1, 1, 4, 4, dtype=torch.float64, requires_grad=True)
+    y = F.max_pool2d(F.conv2d(x, torch.ones(1, 1, 2, 2, dtype=torch.float64)), 2)
+    y = F.batch_norm(y, None, None, training=True) if y.numel() > 1 else y
+    F.cross_entropy(y.reshape(1, -1), torch.zeros(1, dtype=torch.long)).backward()
+    z = torch.ones(2, dtype=torch.float64, requires_grad=True)
+    (z * 2).backward(torch.ones(2, dtype=torch.float64))  # explicit gradients import sympy
 
 
 def _executable(nb: NotebookNode) -> NotebookNode:

@@ -20,7 +20,6 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
-from nbformat.v4 import new_code_cell
 
 from autograder.config import Limits
 from autograder.errors import KernelStartError
@@ -216,7 +215,7 @@ class Kernel:
         if self._client is None or self.process is None or not self.process.alive():
             return Outcome("died", f"the kernel {self._reason()}")
         executor = self._executor_for()
-        cell = new_code_cell(code)
+        cell = NotebookNode(cell_type="code", source=code, metadata=NotebookNode(), outputs=[], execution_count=None)
         executor.nb.cells = [cell]
         started = time.monotonic()
         executor.timeout_func = lambda _cell: limit

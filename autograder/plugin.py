@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import random
 import sys
 import time
@@ -242,12 +243,27 @@ def run_checks(
         "no:warnings",
         "-p",
         "no:faulthandler",
+        "-p",
+        "no:unraisableexception",  # its gc.collect() calls cost most of a second with torch loaded
+        "-p",
+        "no:threadexception",
         "--capture=no",
+        "--assert=plain",  # checks write their own messages; rewriting costs ~1 s a grade
         "-q",
     ]
     sink = io.StringIO()
-    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-        code = pytest.main(args, plugins=[plugin])
+    # third-party pytest plugins installed on the machine play no part in grading
+    # (and importing them costs time): only ours is loaded
+    previous = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            code = pytest.main(args, plugins=[plugin])
+    finally:
+        if previous is None:
+            del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = previous
     if plugin.problems or code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
         detail = "; ".join(plugin.problems) or sink.getvalue().strip().splitlines()[-1:]
         raise ConfigError(f"the check suite in {checks_dir} is broken: {detail}")

@@ -130,7 +130,7 @@ def bwrap_argv(
 ) -> list[str]:
     """The bubblewrap command line for one kernel (the command itself comes after it)."""
     args = [shutil.which("bwrap") or "bwrap", *_namespace_args(), *_system_args()]
-    made: set[str] = {"/tmp", "/home", "/dev", "/proc", "/etc"}
+    made: set[str] = {"/tmp", "/home", "/dev", "/dev/shm", "/proc", "/etc"}
     for p in python_paths():
         args += _parents(p, made) + ["--ro-bind", p, p]
     args += ["--ro-bind", str(passwd), "/etc/passwd", "--ro-bind", str(group), "/etc/group"]

@@ -12,12 +12,12 @@ import fcntl
 import os
 import stat
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 UID_BASE = 61000
 UID_COUNT = 512
+LOCK_DIR = Path("/tmp/.autograder-users")
 
 
 @dataclass
@@ -72,7 +72,7 @@ def reserve(*, in_namespace: bool) -> SandboxUser:
             None,
             "the Python installation is not readable by other users, so the kernel runs as root",
         )
-    lock_dir = Path(tempfile.gettempdir()) / "autograder-users"
+    lock_dir = LOCK_DIR  # one place for every grader on the machine, whatever its TMPDIR
     lock_dir.mkdir(mode=0o700, exist_ok=True)
     for uid in range(UID_BASE, UID_BASE + UID_COUNT):
         fd = os.open(lock_dir / f"{uid}.lock", os.O_CREAT | os.O_RDWR, 0o600)

@@ -1,0 +1,26 @@
+"""How to grade: the command line's options as one frozen value (cheap to import)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to grade (the command line's options, as keyword-only values)."""
+
+    assignment: str | None = None
+    device: str = "auto"
+    """"auto" (CUDA when present), "cpu" or "cuda"."""
+    sandbox: str = "auto"
+    data_dir: Path | None = None
+    train: bool = True
+    progress: bool = False
+    """Show a progress bar of the training on stderr."""
+    gpu: int | None = None
+    """Which GPU this grade may use (batch workers get one each)."""
+    threads: int | None = None
+    """BLAS/torch threads of the kernel (default: all cores, or a share of them in a batch)."""
+    extra: dict[str, Any] = field(default_factory=dict)
