@@ -39,10 +39,10 @@ class Limits:
     """Captured output kept per cell or call in the report; the rest is cut with a note."""
     max_result_mb: int = 256
     """Largest result a call may send back."""
-    max_kernel_restarts: int = 4
+    max_kernel_restarts: int = 8
     """Kernel deaths tolerated before the remaining checks are given up."""
     max_timeouts_per_function: int = 2
-    """After this many timeouts, further calls of the same function are not attempted."""
+    """After this many timeouts or kernel deaths in one function, it is not called again."""
 
     def as_report(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -13,6 +13,7 @@ import os
 import threading
 import time
 import traceback
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from nbformat import NotebookNode
 
 from autograder import assignments, intake, redact, reference, sandbox
 from autograder.assignments import Assignment
+from autograder.config import Limits
 from autograder.errors import GraderError, Rejected
 from autograder.intake import Submission
 from autograder.kernel import Kernel, NotebookRun
@@ -78,7 +80,7 @@ def _grade(
     started: float,
 ) -> None:
     config = assignment.config
-    limits = config.limits
+    limits = _limits(config.limits, options.limits)
     deadline = started + limits.total_timeout_s
     kind, fallback = sandbox.choose(options.sandbox)
     warm = _Warmup(assignment)
@@ -106,7 +108,7 @@ def _grade(
         student = Student(kernel, limits=limits)
         student.install()
         run = kernel.run_notebook(_executable(submission.notebook))
-        report.notebook = _notebook_section(run, kernel)
+        report.notebook = _notebook_section(run, kernel, spec.memory_mb)
         checks_started = time.monotonic()
         ref = warm.result()
         student.signatures = reference.signatures(ref, list(config.questions))
@@ -168,6 +170,14 @@ class _Warmup(threading.Thread):
         return self._module
 
 
+def _limits(limits: Limits, overrides: dict[str, float]) -> Limits:
+    known = {f.name: f.type for f in fields(Limits)}
+    unknown = set(overrides) - set(known)
+    if unknown:
+        raise GraderError(f"unknown limit(s): {', '.join(sorted(unknown))}")
+    return replace(limits, **overrides)
+
+
 def _exercise(torch: Any) -> None:
     """Run a tiny forward and backward pass, so PyTorch's lazy imports happen now, in
     parallel with the kernel, rather than inside the first checks."""
@@ -193,15 +203,20 @@ def _executable(nb: NotebookNode) -> NotebookNode:
     return clean
 
 
-def _notebook_section(run: NotebookRun, kernel: Kernel) -> dict[str, Any]:
+def _notebook_section(run: NotebookRun, kernel: Kernel, memory_mb: int) -> dict[str, Any]:
     errors = []
     for record in run.errors():
         o = record.outcome
+        error = o.error
+        if o.ename == "MemoryError":
+            error = f"{error} (memory limit exceeded: the limit is {memory_mb:,} MiB)"
+        if o.output_truncated:
+            error = f"{error}; its output was cut at {kernel.limits.max_output_kb} KiB"
         errors.append(
             {
                 "cell": record.index + 1,
                 "status": o.status,
-                "error": o.error,
+                "error": error,
                 "source": _head(record.source, 12),
                 "output": o.output[-4000:] if o.output else "",
                 "traceback": o.traceback[-4000:] if o.traceback else "",

@@ -96,7 +96,8 @@ def parse(name: str, data: bytes) -> tuple[NotebookNode, list[str]]:
                 f"{name} is a Python script, not a notebook; in Jupyter use "
                 "File > Download > Notebook (.ipynb) and submit that file."
             ) from None
-        if text.lstrip().startswith("{") and e.pos >= len(text.rstrip()) - 1:
+        at_end = e.pos >= len(text.rstrip()) - 1 or e.msg.startswith("Unterminated string")
+        if text.lstrip().startswith("{") and at_end:
             raise Rejected(
                 f"{name} is cut off: its JSON ends early (line {e.lineno}); the upload or "
                 "save was incomplete, save the notebook again and resubmit."

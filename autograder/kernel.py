@@ -193,7 +193,10 @@ class Kernel:
                     cell.source, timeout=self.limits.cell_timeout_s, history=False
                 )
                 run.executed += 1
-            record = CellRecord(index, cell.source, outcome, replay=outcome.status in ("ok", "error"))
+            # after a restart the notebook is replayed, except cells that killed or hung the
+            # kernel, or flooded it with output (a flood can leave a kernel unusable)
+            replay = outcome.status in ("ok", "error") and not outcome.output_truncated
+            record = CellRecord(index, cell.source, outcome, replay=replay)
             self._history.append(record)
             run.records.append(record)
             if outcome.status in ("died", "timeout") and not self.ensure_alive():
@@ -228,6 +231,15 @@ class Kernel:
         except DeadKernelError:
             _cancel_pending()
             return Outcome("died", f"the kernel {self._reason()}", seconds=time.monotonic() - started)
+        except Exception as error:  # noqa: BLE001 - e.g. a corrupt message from a flooded kernel
+            _cancel_pending()
+            self.process.kill("sent a message the grader could not read")
+            return Outcome(
+                "died",
+                f"the kernel sent a message the grader could not read ({type(error).__name__}); "
+                "it was stopped",
+                seconds=time.monotonic() - started,
+            )
         outcome = _outcome_of(cell, time.monotonic() - started, executor.truncated)
         if outcome.status == "error" and not self.process.alive():
             return Outcome("died", f"the kernel {self._reason()}", seconds=outcome.seconds)

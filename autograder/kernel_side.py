@@ -31,7 +31,8 @@ def _autograder_install(inbox, outbox, max_bytes):  # noqa: C901 - one closure o
     _int, _float, _bool, _tuple, _list, _dict = int, float, bool, tuple, list, dict
     _complex, _all = complex, all
     _callable, _repr, _exec, _compile = builtins.callable, builtins.repr, builtins.exec, builtins.compile
-    _dump, _load = json.dump, json.load
+    _encode_json = json.JSONEncoder().encode  # instances: the module's functions can be replaced
+    _decode_json = json.JSONDecoder().decode
     _join, _mkdir, _rename = os.path.join, os.mkdir, os.rename
     _literal = ast.literal_eval
     _extract_tb = traceback.extract_tb
@@ -181,7 +182,7 @@ def _autograder_install(inbox, outbox, max_bytes):  # noqa: C901 - one closure o
     def finish(dst, payload):
         tmp = _join(dst, "result.tmp")
         with _open(tmp, "w") as f:
-            _dump(payload, f)
+            f.write(_encode_json(payload))
         _rename(tmp, _join(dst, "result.json"))
 
     def run(n):
@@ -189,7 +190,7 @@ def _autograder_install(inbox, outbox, max_bytes):  # noqa: C901 - one closure o
         dst = _join(outbox, _str(n))
         _mkdir(dst)
         with _open(_join(src, "call.json")) as f:
-            spec = _load(f)
+            spec = _decode_json(f.read())
         try:
             seed_all(spec["seed"])
             args = decode(spec["args"], src)

@@ -23,4 +23,5 @@ class Options:
     """Which GPU this grade may use (batch workers get one each)."""
     threads: int | None = None
     """BLAS/torch threads of the kernel (default: all cores, or a share of them in a batch)."""
-    extra: dict[str, Any] = field(default_factory=dict)
+    limits: dict[str, float] = field(default_factory=dict)
+    """Overrides of the assignment's limits by name (e.g. ``{"call_timeout_s": 2}``)."""

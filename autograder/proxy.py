@@ -41,7 +41,8 @@ class Student:
         self._limits = limits
         self.signatures = signatures or {}
         self._n = 0
-        self._timeouts: Counter[str] = Counter()
+        self._strikes: Counter[str] = Counter()
+        """Timeouts and kernel deaths per function: past the limit it is not called again."""
         self.seed = 0
         """Set per check by the plugin; each call in a check seeds the kernel from it."""
         self.default_timeout = limits.call_timeout_s
@@ -81,12 +82,7 @@ class Student:
     def call(self, name: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
         """Call the student's ``name(*args, **kwargs)`` in the kernel; the result as data."""
         label = describe_call(name, args, kwargs, self.signatures.get(name))
-        if self._timeouts[name] >= self._limits.max_timeouts_per_function:
-            raise CallTimeout(
-                label,
-                f"{name} was not called again: it already ran out of time "
-                f"{self._timeouts[name]} times.",
-            )
+        self._refuse_if_struck_out(name, label)
         return self._invoke(label, name, mode="call", name=name, args=args, kwargs=kwargs, timeout=timeout)
 
     def run(
@@ -105,12 +101,17 @@ class Student:
         towards that function's limit, as direct calls do.
         """
         key = function or label
-        if self._timeouts[key] >= self._limits.max_timeouts_per_function:
+        self._refuse_if_struck_out(key, label)
+        return self._invoke(label, key, mode="code", code=code, kwargs=inputs, timeout=timeout)
+
+    def _refuse_if_struck_out(self, key: str, label: str) -> None:
+        strikes = self._strikes[key]
+        if strikes >= self._limits.max_timeouts_per_function:
             raise CallTimeout(
                 label,
-                f"{key} was not called again: it already ran out of time {self._timeouts[key]} times.",
+                f"{key} was not called again: it already ran out of time or crashed the kernel "
+                f"{strikes} times.",
             )
-        return self._invoke(label, key, mode="code", code=code, kwargs=inputs, timeout=timeout)
 
     # -- one round trip ---------------------------------------------------------------
 
@@ -145,9 +146,10 @@ class Student:
 
     def _result(self, label: str, key: str, n: int, outcome: Any, limit: float) -> Any:
         if outcome.status == "timeout":
-            self._timeouts[key] += 1
+            self._strikes[key] += 1
             raise CallTimeout(label, f"{label} did not finish within {limit:.0f} s; it was stopped.")
         if outcome.status in ("died", "not run"):
+            self._strikes[key] += 1
             reason = outcome.error or "the kernel died"
             restarted = self._kernel.ensure_alive()
             after = "it was restarted" if restarted else "grading of the remaining checks stopped"
@@ -182,7 +184,7 @@ class Student:
         if "not_callable" in payload:
             raise MissingFunction(label, f"{key} is a {str(payload['not_callable'])[:60]}, not a function.")
         if payload.get("interrupted"):
-            self._timeouts[key] += 1
+            self._strikes[key] += 1
             raise CallTimeout(label, f"{label} did not finish within {limit:.0f} s; it was stopped.")
         if "helper_error" in payload:
             raise NotData(
@@ -197,11 +199,15 @@ class Student:
         raised = payload.get("raised")
         if isinstance(raised, dict):
             mro = raised.get("mro") if isinstance(raised.get("mro"), list) else []
+            kind = str(raised.get("type", "Exception"))[:80]
+            message = str(raised.get("message", ""))[:2000]
+            if kind == "MemoryError":
+                message += f" (memory limit exceeded: the limit is {self._kernel.box.spec.memory_mb:,} MiB)"
             raise StudentRaised(
                 label,
-                str(raised.get("type", "Exception"))[:80],
+                kind,
                 [str(m)[:80] for m in mro[:20]],
-                str(raised.get("message", ""))[:2000],
+                message,
                 str(raised.get("where", ""))[:500],
             )
         raise NotData(label, f"{label} returned a result the grader cannot read.")

@@ -48,7 +48,8 @@ def test_fake_grader_with_os_exit_earns_exactly_the_real_points(grade_once, hone
     assert cheat.scores() == honest.scores()
     assert cheat.json["score"] == honest.json["score"]
     errors = cheat.json["notebook"]["errors"]
-    assert [e["status"] for e in errors] == ["died"]
+    honest_errors = honest.json["notebook"]["errors"]  # Alice's own self-checks fail
+    assert [e["status"] for e in errors] == [e["status"] for e in honest_errors] + ["died"]
     assert cheat.json["notebook"]["kernel_restarts"] == 1
 
 

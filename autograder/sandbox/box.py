@@ -303,10 +303,14 @@ class KernelProcess:
         raise KernelStartError(f"the kernel did not start: {self.death_reason()}.")
 
     def alive(self) -> bool:
-        if self.popen.poll() is not None or self._reason is not None:
+        if self._reason is not None:
             return False
+        launcher_gone = self.popen.poll() is not None
+        if self.box.spec.kind == "bwrap" and launcher_gone:
+            return False  # bubblewrap gone: the whole sandbox is gone
         if self.pid is None:
-            return True
+            return not launcher_gone
+        # a plain process: the submission may kill the launcher; the kernel is what counts
         try:
             return psutil.Process(self.pid).status() != psutil.STATUS_ZOMBIE
         except psutil.Error:
@@ -410,7 +414,7 @@ class KernelProcess:
         if self.box.spec.device != "cuda":
             memory *= 2  # the address-space limit is the guard; this is the backstop
         while not self._stop.wait(0.2):
-            if self.popen.poll() is not None:
+            if not self.alive():
                 return
             procs = self._tree()
             rss = 0
