@@ -45,6 +45,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--fail-under", type=float, metavar="SCORE", help="exit 4 when a score is below SCORE")
     p.add_argument("--force", action="store_true", help="grade again even if a report for the same file exists")
     p.add_argument("--quiet", action="store_true", help="print only the final summary line")
+    p.add_argument(
+        "--merge",
+        action="store_true",
+        help="merge the report folders of shards (given as SUBMISSION arguments) into --out",
+    )
     return p
 
 
@@ -152,6 +157,9 @@ def _main(args: argparse.Namespace) -> int:
     from autograder import sandbox
     from autograder.reports import summary
 
+    if args.merge:
+        return _merge([Path(s) for s in args.submissions], args.out, args.fail_under)
+
     if args.assignment and args.assignment not in assignments.names():
         raise _UsageProblem(
             f"there is no assignment called {args.assignment!r}; known: {', '.join(assignments.names())}"
@@ -199,6 +207,51 @@ def _main(args: argparse.Namespace) -> int:
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as f:
             f.write(summary.github_summary(summary.load(folders)))
     return _exit_status(done, args.fail_under, progress)
+
+
+def _merge(shards: list[Path], out: Path, fail_under: float | None) -> int:
+    """Gather the per-submission folders of several shard outputs into ``out`` and write
+    the class files there, as if one run had graded everything."""
+    import shutil
+
+    from autograder.reports import summary
+
+    folders: dict[str, Path] = {}
+    for shard in shards:
+        if not shard.is_dir():
+            raise _UsageProblem(f"{shard} is not a folder of reports")
+        for report in sorted(shard.glob("*/report.json")):
+            folder = report.parent
+            previous = folders.get(folder.name)
+            if previous is None or _graded_at(folder) > _graded_at(previous):
+                folders[folder.name] = folder
+    if not folders:
+        raise _UsageProblem(f"no reports found in {', '.join(str(s) for s in shards)}")
+    out.mkdir(parents=True, exist_ok=True)
+    merged = []
+    for name, folder in sorted(folders.items()):
+        target = out / name
+        if folder.resolve() != target.resolve():
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(folder, target)
+        merged.append(target)
+    _write_class_files(out, merged)
+    reports = summary.load(merged)
+    done = [
+        Done(i, Path(r["submission"]), out / r["id"], r["status"], float(r["score"]),
+             float(r["max_score"]), 0.0, resumed=True)
+        for i, r in enumerate(reports)
+    ]
+    print(f"merged {len(merged)} report(s) from {len(shards)} folder(s) into {out}", file=sys.stderr)
+    print(out / "summary.csv")
+    return _exit_status(done, fail_under, _Progress(len(done), quiet=True))
+
+
+def _graded_at(folder: Path) -> str:
+    try:
+        return str(json.loads((folder / "report.json").read_text(encoding="utf-8")).get("graded_at", ""))
+    except (OSError, ValueError):
+        return ""
 
 
 def _write_class_files(out: Path, folders: list[Path]) -> None:
