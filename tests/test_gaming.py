@@ -68,7 +68,7 @@ def test_a_function_that_loops_forever_costs_its_question_only(grade_once, hones
         "        pass\n"
     )
     nb = replace_definition(_alice(), looping)
-    looped = grade_once("alice_loops", nb)
+    looped = grade_once("alice_loops", nb, limits={"call_timeout_s": 3})
     data = looped.json
     assert data["status"] == "graded"
     assert looped.scores()["conv2d_forward"] == 0
@@ -82,3 +82,39 @@ def test_a_function_that_loops_forever_costs_its_question_only(grade_once, hones
     # after two timeouts the function is not called again: the grade stays short
     calls = limits["max_timeouts_per_function"] * limits["call_timeout_s"]
     assert data["timing"]["checks_s"] < calls + 60
+
+
+def test_a_regrade_gives_the_same_result(honest, tmp_path):
+    """Every check is seeded from its own id: grading again changes nothing but timings."""
+    from autograder.grading import grade
+
+    again = grade(ALICE).to_json()
+
+    def verdicts(data):
+        return [(q["id"], c["id"], c["status"], c["points"], c["feedback"])
+                for q in data["questions"] for c in q["checks"]]
+
+    assert verdicts(again) == verdicts(honest.json)
+
+
+def test_warnings_never_cost_points(grade_once):
+    noisy = """
+import functools, warnings
+warnings.simplefilter("always")
+warnings.warn("this notebook is noisy", DeprecationWarning)
+def _noisy(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        warnings.warn(f"{fn.__name__} was called", UserWarning)
+        warnings.warn("torch.meshgrid: in an upcoming release ...", FutureWarning)
+        return fn(*args, **kwargs)
+    return wrapper
+for _name in ["cross_correlation2d", "conv2d_forward", "softmax", "mlp_loss_and_gradients"]:
+    globals()[_name] = _noisy(globals()[_name])
+"""
+    from tests.notebooks import solution
+
+    graded = grade_once("noisy", append_cells(solution(), noisy))
+    assert graded.json["status"] == "graded"
+    assert graded.json["score"] == 100.0
+    assert graded.json["notebook"]["errors"] == []

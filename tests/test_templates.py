@@ -1,0 +1,69 @@
+"""Student templates are generated from the solutions, and the committed ones are current."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from autograder import assign
+from tests.notebooks import SOLUTIONS, TEMPLATES
+
+
+@pytest.mark.parametrize("name", ["cnn_basics", "cifar10_cnn"])
+def test_committed_template_is_what_the_generator_makes(name):
+    committed = (TEMPLATES / f"{name}.ipynb").read_text(encoding="utf-8")
+    assert committed == assign.render(SOLUTIONS / f"{name}.ipynb"), (
+        f"assignments/{name}.ipynb is out of date: run python -m autograder.assign"
+    )
+
+
+@pytest.mark.parametrize("name", ["cnn_basics", "cifar10_cnn"])
+def test_template_has_no_solution_code_and_no_outputs(name):
+    solution = nbformat.read(SOLUTIONS / f"{name}.ipynb", as_version=4)
+    template = nbformat.read(TEMPLATES / f"{name}.ipynb", as_version=4)
+    assert template.metadata["autograder"] == solution.metadata["autograder"]
+    assert template.metadata["autograder"]["assignment"] == name
+    hidden, given = set(), set()
+    for cell in solution.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            if "# BEGIN SOLUTION" in line:
+                inside = True
+            elif "# END SOLUTION" in line:
+                inside = False
+            elif line.strip():
+                (hidden if inside else given).add(line)
+    hidden -= given  # e.g. a line the explanation shows too
+    assert hidden
+    text = "\n".join(c.source for c in template.cells)
+    assert not [line for line in hidden if line in text.splitlines()]
+    assert "BEGIN SOLUTION" not in text
+    for cell in template.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+            compile(cell.source.replace("%", "#"), "cell", "exec")  # still valid Python
+
+
+def test_check_mode_detects_a_stale_template(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(assign, "TEMPLATES", tmp_path)
+    assert assign.main(["cnn_basics", "--check"]) == 1
+    assert "out of date" in capsys.readouterr().err
+    assert assign.main(["cnn_basics"]) == 0
+    assert assign.main(["cnn_basics", "--check"]) == 0
+
+
+def test_markers_replace_the_region_at_its_indentation():
+    source = "def f(x):\n    '''doc'''\n    # BEGIN SOLUTION\n    y = x + 1\n    return y\n    # END SOLUTION\n"
+    assert assign.strip_solution(source) == (
+        "def f(x):\n    '''doc'''\n    raise NotImplementedError  # your code here"
+    )
+
+
+@pytest.mark.parametrize("source, problem", [
+    ("# BEGIN SOLUTION\nx = 1\n", "without END"),
+    ("x = 1\n# END SOLUTION\n", "without BEGIN"),
+    ("# BEGIN SOLUTION\n# BEGIN SOLUTION\n# END SOLUTION\n", "inside another"),
+])
+def test_unpaired_markers_are_refused(source, problem):
+    with pytest.raises(assign.MarkerError, match=problem):
+        assign.strip_solution(source, "cell 1")
