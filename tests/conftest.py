@@ -54,3 +54,24 @@ def grade_once(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Graded
         return cache[key]
 
     return run
+
+
+@pytest.fixture(scope="session")
+def synthetic_cifar(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's synthetic CIFAR-format set, the size the CPU accuracy check uses."""
+    from autograder.assignments import find
+    from autograder.data.synthetic import generate
+
+    cpu = find("cifar10_cnn").config.training.cpu
+    root = tmp_path_factory.mktemp("cifar")
+    generate(root, n_train=cpu.n_train, n_test=cpu.n_test, seed=0)
+    return root
+
+
+@pytest.fixture(scope="session")
+def cifar_solution(grade_once, synthetic_cifar) -> Graded:
+    """The reference solution of cifar10_cnn, graded with the CPU accuracy check."""
+    from tests.notebooks import SOLUTIONS
+
+    return grade_once("cifar_solution", SOLUTIONS / "cifar10_cnn.ipynb", device="cpu",
+                      data_dir=synthetic_cifar)

@@ -7,12 +7,9 @@ URLs. The assertions are on what the page shows, never on the HTML source.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import pickle
 import re
 import shutil
-from pathlib import Path
 from urllib.parse import unquote
 
 import numpy as np
@@ -225,38 +222,8 @@ def test_class_index(browser, graded, tmp_path):
 
 # -- the cifar10_cnn training section -------------------------------------------------------
 
-CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
-
-
-def synthetic_cifar(root: Path, *, per_batch: int = 256, n_test: int = 500) -> Path:
-    """A small learnable data set in CIFAR-10's python format (class = colour + stripe)."""
-    rng = np.random.default_rng(0)
-    colours = rng.integers(40, 216, size=(10, 3))
-
-    def batch(n: int) -> dict:
-        labels = rng.integers(0, 10, size=n)
-        images = rng.normal(0, 40, size=(n, 3, 32, 32)) + colours[labels][:, :, None, None]
-        for i, y in enumerate(labels):
-            images[i, :, :, 2 * y: 2 * y + 6] += 60  # a stripe whose place tells the class
-        data = np.clip(images, 0, 255).astype(np.uint8).reshape(n, 3072)
-        return {"data": data, "labels": labels.tolist()}
-
-    folder = root / "cifar-10-batches-py"
-    folder.mkdir(parents=True)
-    for name in [*(f"data_batch_{i}" for i in range(1, 6)), "test_batch"]:
-        with open(folder / name, "wb") as f:
-            pickle.dump(batch(n_test if name == "test_batch" else per_batch), f)
-    with open(folder / "batches.meta", "wb") as f:
-        pickle.dump({"label_names": CLASSES}, f)
-    return root
-
-
-@pytest.mark.skipif(importlib.util.find_spec("autograder.data.cifar") is None,
-                    reason="autograder.data.cifar (the CIFAR-10 data module) is not written yet")
-def test_training_figures(browser, grade_once, tmp_path_factory):
-    root = synthetic_cifar(tmp_path_factory.mktemp("cifar"))
-    browser.close()  # grading needs this thread's asyncio, which Playwright holds while open
-    g = grade_once("html-cifar10", SOLUTIONS / "cifar10_cnn.ipynb", device="cpu", data_dir=root)
+def test_training_figures(browser, cifar_solution, tmp_path_factory):
+    g = cifar_solution
     t = g.json["training"]
     assert t and t.get("status") in ("passed", "failed"), t
     report = Report.from_json(g.json)
