@@ -58,7 +58,9 @@ def make_template(solution: NotebookNode, name: str) -> NotebookNode:
     nb = copy.deepcopy(solution)
     meta = nb.metadata.setdefault("autograder", {})
     if meta.get("assignment") != name:
-        raise MarkerError(f"{name}: the solution's metadata names assignment {meta.get('assignment')!r}")
+        raise MarkerError(
+            f"{name}: the solution's metadata names assignment {meta.get('assignment')!r}"
+        )
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
             cell.source = strip_solution(cell.source, f"{name} cell {index + 1}")
@@ -78,7 +80,9 @@ def render(solution_path: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m autograder.assign", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(
+        prog="python -m autograder.assign", description=__doc__.split("\n")[0]
+    )
     p.add_argument("names", nargs="*", help="assignments (default: every solution notebook)")
     p.add_argument("--check", action="store_true", help="only check that templates are up to date")
     args = p.parse_args(argv)

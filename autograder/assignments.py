@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from autograder.config import AssignmentConfig, load_config
@@ -44,7 +44,7 @@ def names() -> list[str]:
     return sorted(p.parent.name for p in CHECKS.glob("*/config.toml"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def find(name: str) -> Assignment:
     """The assignment called ``name``; a :class:`Rejected` sentence when there is none."""
     if not isinstance(name, str) or not _NAME.match(name):
@@ -60,7 +60,9 @@ def find(name: str) -> Assignment:
         )
     config = load_config(folder / "config.toml")
     if config.name != name:
-        raise ConfigError(f"{folder / 'config.toml'} names the assignment '{config.name}', not '{name}'.")
+        raise ConfigError(
+            f"{folder / 'config.toml'} names the assignment '{config.name}', not '{name}'."
+        )
     return Assignment(
         config=config,
         checks=folder,

@@ -14,9 +14,9 @@ import queue
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from autograder.options import Options
 from autograder.results import Report
@@ -122,7 +122,7 @@ def run(
                 if pending:
                     start(slot)
     finally:
-        for proc, inbox in pool.values():
+        for _, inbox in pool.values():
             inbox.put(None)
         for proc, _ in pool.values():
             # every report is on disk by now: a worker slow to shut its interpreter down
@@ -169,7 +169,9 @@ def _worker(
     from autograder.grading import grade
     from autograder.reports import write_all
 
-    options = replace(options, gpu=gpu if gpu is not None else options.gpu, threads=options.threads or threads)
+    options = replace(
+        options, gpu=gpu if gpu is not None else options.gpu, threads=options.threads or threads
+    )
     while True:
         job = tasks.get()
         if job is None:

@@ -7,8 +7,9 @@ failing input, what was expected, what came back, and by how much it differs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -58,7 +59,11 @@ def as_data(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         if value.size > DETAIL_LIMIT:
             return None
-        return {"shape": list(value.shape), "dtype": str(value.dtype), "values": _plain(value.tolist())}
+        return {
+            "shape": list(value.shape),
+            "dtype": str(value.dtype),
+            "values": _plain(value.tolist()),
+        }
     if isinstance(value, (np.generic,)):
         return _plain(value.item())
     if isinstance(value, (int, float, str, bool)) or value is None:
@@ -104,7 +109,11 @@ def expect_array(got: Any, expected: np.ndarray, *, what: str = "The result", **
     if got.dtype.kind == "c" and expected.dtype.kind != "c":
         raise Mismatch(f"{what} is complex ({got.dtype}); expected real numbers.")
     rtol, atol = _tolerance(got, tol)
-    scale = max(1.0, float(np.max(np.abs(expected)))) if expected.size and got.dtype == np.float32 else 1.0
+    scale = (
+        max(1.0, float(np.max(np.abs(expected))))
+        if expected.size and got.dtype == np.float32
+        else 1.0
+    )
     atol = atol * scale
     g = got.astype(np.float64) if got.dtype.kind in "biu" else got
     bad_finite = np.isfinite(expected) & ~np.isfinite(g)
@@ -113,7 +122,11 @@ def expect_array(got: Any, expected: np.ndarray, *, what: str = "The result", **
         raise Mismatch(
             f"{what} has {int(bad_finite.sum())} non-finite value(s) (nan or inf) where the "
             f"answer is finite, first at index {where}: got {g[where]}, expected {expected[where]:.6g}.",
-            details={"expected": as_data(expected), "got": as_data(got), "wrong": _mask(bad_finite)},
+            details={
+                "expected": as_data(expected),
+                "got": as_data(got),
+                "wrong": _mask(bad_finite),
+            },
         )
     close = np.isclose(g, expected, rtol=rtol, atol=atol, equal_nan=True)
     if not close.all():
@@ -150,8 +163,7 @@ def expect_tuple(got: Any, names: tuple[str, ...], *, what: str = "The result") 
     """``got`` is a tuple (or list) of ``len(names)`` items; returns it as a tuple."""
     if not isinstance(got, (tuple, list)) or len(got) != len(names):
         raise Mismatch(
-            f"{what} is {describe_value(got, full=False)}; expected a tuple "
-            f"({', '.join(names)})."
+            f"{what} is {describe_value(got, full=False)}; expected a tuple ({', '.join(names)})."
         )
     return tuple(got)
 

@@ -33,17 +33,33 @@ def parser() -> argparse.ArgumentParser:
         prog="python grade.py",
         description="Grade Jupyter notebooks against the course's reference solutions.",
     )
-    p.add_argument("submissions", nargs="+", metavar="SUBMISSION", help=".ipynb files or folders of them")
-    p.add_argument("--assignment", metavar="NAME", help="default: read from each notebook's metadata")
-    p.add_argument("--out", metavar="DIR", type=Path, default=Path("reports"), help="default: reports/")
+    p.add_argument(
+        "submissions", nargs="+", metavar="SUBMISSION", help=".ipynb files or folders of them"
+    )
+    p.add_argument(
+        "--assignment", metavar="NAME", help="default: read from each notebook's metadata"
+    )
+    p.add_argument(
+        "--out", metavar="DIR", type=Path, default=Path("reports"), help="default: reports/"
+    )
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     p.add_argument("--sandbox", choices=["auto", "bwrap", "process"], default="auto")
-    p.add_argument("--jobs", type=_positive, default=1, metavar="N", help="worker processes (default 1)")
+    p.add_argument(
+        "--jobs", type=_positive, default=1, metavar="N", help="worker processes (default 1)"
+    )
     p.add_argument("--shard", type=_shard, metavar="I/N", help="grade only shard I of N (1-based)")
-    p.add_argument("--data-dir", type=Path, metavar="PATH", help="where CIFAR-10 lives (default: datasets/)")
-    p.add_argument("--no-train", action="store_true", help="skip the training check (reported as skipped)")
-    p.add_argument("--fail-under", type=float, metavar="SCORE", help="exit 4 when a score is below SCORE")
-    p.add_argument("--force", action="store_true", help="grade again even if a report for the same file exists")
+    p.add_argument(
+        "--data-dir", type=Path, metavar="PATH", help="where CIFAR-10 lives (default: datasets/)"
+    )
+    p.add_argument(
+        "--no-train", action="store_true", help="skip the training check (reported as skipped)"
+    )
+    p.add_argument(
+        "--fail-under", type=float, metavar="SCORE", help="exit 4 when a score is below SCORE"
+    )
+    p.add_argument(
+        "--force", action="store_true", help="grade again even if a report for the same file exists"
+    )
     p.add_argument("--quiet", action="store_true", help="print only the final summary line")
     p.add_argument(
         "--merge",
@@ -82,7 +98,8 @@ def collect(inputs: list[Path], out: Path) -> list[Found]:
     for item in inputs:
         if item.is_dir() and not item.name.endswith(".ipynb"):
             found = sorted(
-                p for p in item.rglob("*.ipynb")
+                p
+                for p in item.rglob("*.ipynb")
                 if ".ipynb_checkpoints" not in p.parts and not _inside(p, out)
             )
             if not found:
@@ -145,7 +162,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"grade.py: {error}.", file=sys.stderr)
         return EXIT_GRADER if not isinstance(error, _UsageProblem) else EXIT_USAGE
     except KeyboardInterrupt:
-        print("grade.py: interrupted; finished reports are kept, rerun to grade the rest.", file=sys.stderr)
+        print(
+            "grade.py: interrupted; finished reports are kept, rerun to grade the rest.",
+            file=sys.stderr,
+        )
         return 130
 
 
@@ -183,8 +203,16 @@ def _main(args: argparse.Namespace) -> int:
     for index, f in enumerate(found):
         previous = None if args.force else finished_report(f.folder, f.path)
         if previous is not None:
-            d = Done(index, f.path, f.folder, previous["status"], float(previous["score"]),
-                     float(previous["max_score"]), 0.0, resumed=True)
+            d = Done(
+                index,
+                f.path,
+                f.folder,
+                previous["status"],
+                float(previous["score"]),
+                float(previous["max_score"]),
+                0.0,
+                resumed=True,
+            )
             done.append(d)
             progress(d)
         else:
@@ -238,18 +266,30 @@ def _merge(shards: list[Path], out: Path, fail_under: float | None) -> int:
     _write_class_files(out, merged)
     reports = summary.load(merged)
     done = [
-        Done(i, Path(r["submission"]), out / r["id"], r["status"], float(r["score"]),
-             float(r["max_score"]), 0.0, resumed=True)
+        Done(
+            i,
+            Path(r["submission"]),
+            out / r["id"],
+            r["status"],
+            float(r["score"]),
+            float(r["max_score"]),
+            0.0,
+            resumed=True,
+        )
         for i, r in enumerate(reports)
     ]
-    print(f"merged {len(merged)} report(s) from {len(shards)} folder(s) into {out}", file=sys.stderr)
+    print(
+        f"merged {len(merged)} report(s) from {len(shards)} folder(s) into {out}", file=sys.stderr
+    )
     print(out / "summary.csv")
     return _exit_status(done, fail_under, _Progress(len(done), quiet=True))
 
 
 def _graded_at(folder: Path) -> str:
     try:
-        return str(json.loads((folder / "report.json").read_text(encoding="utf-8")).get("graded_at", ""))
+        return str(
+            json.loads((folder / "report.json").read_text(encoding="utf-8")).get("graded_at", "")
+        )
     except (OSError, ValueError):
         return ""
 
@@ -274,7 +314,9 @@ def _gpus(device: str) -> list[int]:
         return [i for i, d in enumerate(visible.split(",")) if d.strip() and d.strip() != "-1"]
     import glob
 
-    return list(range(len([d for d in glob.glob("/dev/nvidia*") if d[len("/dev/nvidia"):].isdigit()])))
+    return list(
+        range(len([d for d in glob.glob("/dev/nvidia*") if d[len("/dev/nvidia") :].isdigit()]))
+    )
 
 
 def _longest_total() -> float:
@@ -285,9 +327,11 @@ def _longest_total() -> float:
     return longest
 
 
-def _exit_status(done: list[Done], fail_under: float | None, progress: "_Progress") -> int:
+def _exit_status(done: list[Done], fail_under: float | None, progress: _Progress) -> int:
     statuses = [d.status for d in done]
-    below = [d for d in done if d.status == "graded" and fail_under is not None and d.score < fail_under]
+    below = [
+        d for d in done if d.status == "graded" and fail_under is not None and d.score < fail_under
+    ]
     progress.finish(done, below)
     if "error" in statuses:
         return EXIT_GRADER

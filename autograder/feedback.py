@@ -35,8 +35,14 @@ def describe_value(value: Any, *, full: bool = True) -> str:
         return "[" + ", ".join(describe_value(v, full=False) for v in value) + "]"
     if isinstance(value, dict):
         if full and all(isinstance(v, np.ndarray) and v.size <= SMALL for v in value.values()):
-            return "{\n" + "\n".join(f"  {k!r}: {describe_value(v)}" for k, v in value.items()) + "\n}"
-        return "{" + ", ".join(f"{k!r}: {describe_value(v, full=False)}" for k, v in value.items()) + "}"
+            return (
+                "{\n" + "\n".join(f"  {k!r}: {describe_value(v)}" for k, v in value.items()) + "\n}"
+            )
+        return (
+            "{"
+            + ", ".join(f"{k!r}: {describe_value(v, full=False)}" for k, v in value.items())
+            + "}"
+        )
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -45,9 +51,7 @@ def _kind(array: np.ndarray) -> str:
     return "tensor" if type(array).__name__ == "TensorArray" else "array"
 
 
-def describe_call(
-    name: str, args: tuple, kwargs: dict, parameters: list[str] | None = None
-) -> str:
+def describe_call(name: str, args: tuple, kwargs: dict, parameters: list[str] | None = None) -> str:
     """``conv2d_forward(x=array float64 (1, 1, 3, 3), w=..., stride=2)``."""
     parts = []
     for i, arg in enumerate(args):

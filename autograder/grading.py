@@ -41,7 +41,9 @@ def grade(path: Path, options: Options | None = None) -> Report:
         assignment = assignments.find(submission.assignment)
     except Rejected as rejected:
         report = Report.rejected(path.name, str(rejected), sha256=_sha_or_none(path))
-        report.assignment = options.assignment if options.assignment and _known(options.assignment) else None
+        report.assignment = (
+            options.assignment if options.assignment and _known(options.assignment) else None
+        )
         return _finish(report, started, None, None)
     report = Report(
         submission=path.name,
@@ -236,7 +238,9 @@ def _notebook_section(run: NotebookRun, kernel: Kernel, memory_mb: int) -> dict[
 def _questions(order: tuple[str, ...], results: list[CheckResult]) -> list[QuestionResult]:
     by_question: dict[str, QuestionResult] = {q: QuestionResult(q) for q in order}
     for result in results:
-        by_question.setdefault(result.question, QuestionResult(result.question)).checks.append(result)
+        by_question.setdefault(result.question, QuestionResult(result.question)).checks.append(
+            result
+        )
     return list(by_question.values())
 
 

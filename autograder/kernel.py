@@ -218,7 +218,9 @@ class Kernel:
         if self._client is None or self.process is None or not self.process.alive():
             return Outcome("died", f"the kernel {self._reason()}")
         executor = self._executor_for()
-        cell = NotebookNode(cell_type="code", source=code, metadata=NotebookNode(), outputs=[], execution_count=None)
+        cell = NotebookNode(
+            cell_type="code", source=code, metadata=NotebookNode(), outputs=[], execution_count=None
+        )
         executor.nb.cells = [cell]
         started = time.monotonic()
         executor.timeout_func = lambda _cell: limit
@@ -230,7 +232,9 @@ class Kernel:
             return self._after_timeout(limit, started)
         except DeadKernelError:
             _cancel_pending()
-            return Outcome("died", f"the kernel {self._reason()}", seconds=time.monotonic() - started)
+            return Outcome(
+                "died", f"the kernel {self._reason()}", seconds=time.monotonic() - started
+            )
         except Exception as error:  # noqa: BLE001 - e.g. a corrupt message from a flooded kernel
             _cancel_pending()
             self.process.kill("sent a message the grader could not read")

@@ -27,17 +27,33 @@ def _autograder_install(inbox, outbox, max_bytes):  # noqa: C901 - one closure o
     import numpy
 
     namespace = get_ipython().user_ns  # noqa: F821 - defined by IPython in the kernel
-    _open, _isinstance, _type, _len, _str = builtins.open, builtins.isinstance, builtins.type, builtins.len, builtins.str
+    _open, _isinstance, _type, _len, _str = (
+        builtins.open,
+        builtins.isinstance,
+        builtins.type,
+        builtins.len,
+        builtins.str,
+    )
     _int, _float, _bool, _tuple, _list, _dict = int, float, bool, tuple, list, dict
     _complex, _all = complex, all
-    _callable, _repr, _exec, _compile = builtins.callable, builtins.repr, builtins.exec, builtins.compile
+    _callable, _repr, _exec, _compile = (
+        builtins.callable,
+        builtins.repr,
+        builtins.exec,
+        builtins.compile,
+    )
     _encode_json = json.JSONEncoder().encode  # instances: the module's functions can be replaced
     _decode_json = json.JSONDecoder().decode
     _join, _mkdir, _rename = os.path.join, os.mkdir, os.rename
     _literal = ast.literal_eval
     _extract_tb = traceback.extract_tb
     _seed, _np_seed = random.seed, numpy.random.seed
-    _ndarray, _generic, _dtype, _frombuffer = numpy.ndarray, numpy.generic, numpy.dtype, numpy.frombuffer
+    _ndarray, _generic, _dtype, _frombuffer = (
+        numpy.ndarray,
+        numpy.generic,
+        numpy.dtype,
+        numpy.frombuffer,
+    )
     _asarray = numpy.asarray
     _modules = sys.modules
     kinds = "biufc"

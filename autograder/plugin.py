@@ -150,7 +150,9 @@ class GradingPlugin:
     def pytest_runtest_teardown(self, item: pytest.Item) -> None:
         result = item.stash.get(_OUTCOME, None)
         if result is None:
-            result = self._result(item, "error", "The check produced no verdict (a grader problem).")
+            result = self._result(
+                item, "error", "The check produced no verdict (a grader problem)."
+            )
         self.results.append(result)
 
     def _verdict(self, item: pytest.Item, call: pytest.CallInfo, seconds: float) -> CheckResult:
@@ -182,7 +184,11 @@ class GradingPlugin:
     def _result(self, item: pytest.Item, status: str, feedback: str) -> CheckResult:
         question, check = _ids(item)
         points = item.get_closest_marker("points")
-        doc = (getattr(item, "function", None).__doc__ or "").strip() if hasattr(item, "function") else ""
+        doc = (
+            (getattr(item, "function", None).__doc__ or "").strip()
+            if hasattr(item, "function")
+            else ""
+        )
         return CheckResult(
             id=check,
             question=question,
@@ -198,12 +204,12 @@ class GradingPlugin:
 def _ids(item: pytest.Item) -> tuple[str, str]:
     """(question, check) from ``test_<question>.py::test_<question>_<check>``."""
     module = Path(str(item.path)).stem
-    question = module[len("test_"):] if module.startswith("test_") else module
+    question = module[len("test_") :] if module.startswith("test_") else module
     name = item.name.split("[", 1)[0]
     prefix = f"test_{question}_"
-    check = name[len(prefix):] if name.startswith(prefix) else ""
+    check = name[len(prefix) :] if name.startswith(prefix) else ""
     if "[" in item.name:
-        check += item.name[item.name.index("["):]
+        check += item.name[item.name.index("[") :]
     return question, check
 
 
@@ -216,7 +222,7 @@ def _last(call: pytest.CallInfo) -> str:
 def _sentence(text: str) -> str:
     text = text.strip()
     if text.startswith("Skipped: "):
-        text = text[len("Skipped: "):]
+        text = text[len("Skipped: ") :]
     text = text[:1].upper() + text[1:] if text else "Skipped."
     return text if text.endswith(".") else text + "."
 

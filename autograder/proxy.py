@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from autograder import wire
 from autograder.config import Limits
@@ -83,7 +84,9 @@ class Student:
         """Call the student's ``name(*args, **kwargs)`` in the kernel; the result as data."""
         label = describe_call(name, args, kwargs, self.signatures.get(name))
         self._refuse_if_struck_out(name, label)
-        return self._invoke(label, name, mode="call", name=name, args=args, kwargs=kwargs, timeout=timeout)
+        return self._invoke(
+            label, name, mode="call", name=name, args=args, kwargs=kwargs, timeout=timeout
+        )
 
     def run(
         self,
@@ -115,7 +118,9 @@ class Student:
 
     # -- one round trip ---------------------------------------------------------------
 
-    def _invoke(self, label: str, key: str, *, mode: str, timeout: float | None, **spec: Any) -> Any:
+    def _invoke(
+        self, label: str, key: str, *, mode: str, timeout: float | None, **spec: Any
+    ) -> Any:
         if not self._installed:
             self.install()
         limit = timeout or self.default_timeout
@@ -147,7 +152,9 @@ class Student:
     def _result(self, label: str, key: str, n: int, outcome: Any, limit: float) -> Any:
         if outcome.status == "timeout":
             self._strikes[key] += 1
-            raise CallTimeout(label, f"{label} did not finish within {limit:.0f} s; it was stopped.")
+            raise CallTimeout(
+                label, f"{label} did not finish within {limit:.0f} s; it was stopped."
+            )
         if outcome.status in ("died", "not run"):
             self._strikes[key] += 1
             reason = outcome.error or "the kernel died"
@@ -171,7 +178,8 @@ class Student:
                     "functions could not be called; this looks like an attempt to tamper with grading"
                 )
                 raise NotData(
-                    label, f"{label} could not be graded: the notebook replaced the grader's call helper."
+                    label,
+                    f"{label} could not be graded: the notebook replaced the grader's call helper.",
                 ) from None
             raise NotData(label, f"{label} returned {e}.") from None
         if "value" in payload:
@@ -182,10 +190,14 @@ class Student:
                 label, f"the notebook does not define {name} (did its cell run without errors?)."
             )
         if "not_callable" in payload:
-            raise MissingFunction(label, f"{key} is a {str(payload['not_callable'])[:60]}, not a function.")
+            raise MissingFunction(
+                label, f"{key} is a {str(payload['not_callable'])[:60]}, not a function."
+            )
         if payload.get("interrupted"):
             self._strikes[key] += 1
-            raise CallTimeout(label, f"{label} did not finish within {limit:.0f} s; it was stopped.")
+            raise CallTimeout(
+                label, f"{label} did not finish within {limit:.0f} s; it was stopped."
+            )
         if "helper_error" in payload:
             raise NotData(
                 label,

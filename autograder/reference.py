@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import types
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -15,7 +15,7 @@ from autograder.errors import ConfigError
 _LEAVE_OUT = {"skip-execution", "self-check"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(path: Path) -> types.ModuleType:
     """Execute the solution notebook's code cells (not self-checks, not skipped cells)."""
     try:

@@ -108,7 +108,9 @@ class Report:
     """Things a student should know (e.g. the notebook was upgraded from nbformat 3)."""
     flags: list[str] = field(default_factory=list)
     """Things staff should look at (e.g. a large flip-consistency gap)."""
-    graded_at: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    graded_at: str = field(
+        default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    )
 
     @property
     def score(self) -> float:
@@ -149,7 +151,9 @@ class Report:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Report:
         questions = [
-            QuestionResult(q["id"], [CheckResult.from_json(c, q["id"]) for c in q.get("checks", [])])
+            QuestionResult(
+                q["id"], [CheckResult.from_json(c, q["id"]) for c in q.get("checks", [])]
+            )
             for q in data.get("questions", [])
         ]
         return cls(

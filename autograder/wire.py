@@ -87,7 +87,11 @@ def write_call(
 
 
 def _encode(value: Any, folder: Path, counter: list[int]) -> Any:
-    if value is None or isinstance(value, (bool, str, int, float)) and not isinstance(value, np.generic):
+    if (
+        value is None
+        or isinstance(value, (bool, str, int, float))
+        and not isinstance(value, np.generic)
+    ):
         return value
     if isinstance(value, np.generic):
         return {"__scalar__": value.dtype.str, "value": value.item()}

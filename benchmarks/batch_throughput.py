@@ -27,8 +27,11 @@ def make_class(folder: Path, n: int) -> None:
 
     from tests.notebooks import VARIANTS, replace_definition, solution
 
-    sources = [REPO / "solutions" / "cnn_basics.ipynb", REPO / "assignments" / "cnn_basics.ipynb",
-               REPO / "examples" / "alice.ipynb"]
+    sources = [
+        REPO / "solutions" / "cnn_basics.ipynb",
+        REPO / "assignments" / "cnn_basics.ipynb",
+        REPO / "examples" / "alice.ipynb",
+    ]
     bugs = sorted((VARIANTS / "buggy").glob("*.py"))
     for i in range(n):
         target = folder / f"student_{i:02d}.ipynb"
@@ -41,8 +44,20 @@ def make_class(folder: Path, n: int) -> None:
 def run(folder: Path, out: Path, jobs: int) -> float:
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "grade.py", str(folder), "--out", str(out), "--jobs", str(jobs), "--force", "--quiet"],
-        cwd=REPO, capture_output=True, text=True,
+        [
+            sys.executable,
+            "grade.py",
+            str(folder),
+            "--out",
+            str(out),
+            "--jobs",
+            str(jobs),
+            "--force",
+            "--quiet",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     )
     if done.returncode not in (0, 3, 4):
         raise SystemExit(f"grade.py failed ({done.returncode}): {done.stderr[-2000:]}")

@@ -37,7 +37,9 @@ def reference():
     return ref.load(REPO / "solutions" / "cifar10_cnn.ipynb")
 
 
-def grader_epochs(solution, data_dir: Path, device: str, epochs: int, n_train: int | None, batch: int):
+def grader_epochs(
+    solution, data_dir: Path, device: str, epochs: int, n_train: int | None, batch: int
+):
     """Seconds per epoch of the grader's trainer, run in this process."""
     import numpy as np
 
@@ -46,13 +48,27 @@ def grader_epochs(solution, data_dir: Path, device: str, epochs: int, n_train: i
 
     namespace = dict(vars(solution))
     namespace["BATCH_SIZE"] = batch
-    names = type("Names", (), {"__getitem__": lambda self, k: namespace[k],
-                               "get": lambda self, k, d=None: namespace.get(k, d)})()
+    names = type(
+        "Names",
+        (),
+        {
+            "__getitem__": lambda self, k: namespace[k],
+            "get": lambda self, k, d=None: namespace.get(k, d),
+        },
+    )()
     test, _ = cifar.load_split(data_dir, train=False)
     common = {
-        "device": device, "data_dir": str(data_dir), "seed": 0, "mean": MEAN, "std": STD,
-        "mixed_precision": True, "channels_last": True, "threads": 0, "n_train": n_train or 0,
-        "batch_size_min": 1, "batch_size_max": 4096,
+        "device": device,
+        "data_dir": str(data_dir),
+        "seed": 0,
+        "mean": MEAN,
+        "std": STD,
+        "mixed_precision": True,
+        "channels_last": True,
+        "threads": 0,
+        "n_train": n_train or 0,
+        "batch_size_min": 1,
+        "batch_size_max": 4096,
     }
 
     def step(name: str, **extra):
@@ -65,7 +81,9 @@ def grader_epochs(solution, data_dir: Path, device: str, epochs: int, n_train: i
     return times[1:], info
 
 
-def course_epochs(solution, data_dir: Path, device: str, epochs: int, n_train: int | None, batch: int):
+def course_epochs(
+    solution, data_dir: Path, device: str, epochs: int, n_train: int | None, batch: int
+):
     """Seconds per epoch of the course's loop: PIL transforms in a DataLoader with 2 workers."""
     import torch
     from PIL import Image
@@ -76,12 +94,14 @@ def course_epochs(solution, data_dir: Path, device: str, epochs: int, n_train: i
     images, labels = cifar.load_split(data_dir, train=True)
     if n_train:
         images, labels = images[:n_train], labels[:n_train]
-    transform = transforms.Compose([
-        transforms.RandomCrop(32, padding=4),
-        transforms.RandomHorizontalFlip(),
-        transforms.ToTensor(),
-        transforms.Normalize(solution.CIFAR10_MEAN, solution.CIFAR10_STD),
-    ])
+    transform = transforms.Compose(
+        [
+            transforms.RandomCrop(32, padding=4),
+            transforms.RandomHorizontalFlip(),
+            transforms.ToTensor(),
+            transforms.Normalize(solution.CIFAR10_MEAN, solution.CIFAR10_STD),
+        ]
+    )
 
     class Train(torch.utils.data.Dataset):
         def __len__(self):
@@ -123,15 +143,27 @@ def main() -> None:
     info = cifar.describe(args.data_dir)
     solution = reference()
     name = torch.cuda.get_device_name() if args.device == "cuda" else "CPU"
-    print(f"data: {info.description}, {args.n_train or info.n_train} training images; device: {name}")
-    grader, setup = grader_epochs(solution, args.data_dir, args.device, args.epochs, args.n_train, args.batch_size)
-    print(f"grader trainer : {statistics.mean(grader):7.2f} s/epoch  (runs: {', '.join(f'{t:.2f}' for t in grader)}; "
-          f"batch {setup['batch_size']}, {setup['mixed_precision']}, channels_last {setup['channels_last']})")
+    print(
+        f"data: {info.description}, {args.n_train or info.n_train} training images; device: {name}"
+    )
+    grader, setup = grader_epochs(
+        solution, args.data_dir, args.device, args.epochs, args.n_train, args.batch_size
+    )
+    print(
+        f"grader trainer : {statistics.mean(grader):7.2f} s/epoch  (runs: {', '.join(f'{t:.2f}' for t in grader)}; "
+        f"batch {setup['batch_size']}, {setup['mixed_precision']}, channels_last {setup['channels_last']})"
+    )
     print(f"                 {60 / statistics.mean(grader):7.1f} epochs/minute")
-    course = course_epochs(solution, args.data_dir, args.device, args.epochs, args.n_train, args.batch_size)
-    print(f"course loop    : {statistics.mean(course):7.2f} s/epoch  (runs: {', '.join(f'{t:.2f}' for t in course)}; "
-          f"DataLoader, 2 workers, float32)")
-    print(f"speed-up       : {statistics.mean(course) / statistics.mean(grader):.1f}x  (goal: at least 20x)")
+    course = course_epochs(
+        solution, args.data_dir, args.device, args.epochs, args.n_train, args.batch_size
+    )
+    print(
+        f"course loop    : {statistics.mean(course):7.2f} s/epoch  (runs: {', '.join(f'{t:.2f}' for t in course)}; "
+        f"DataLoader, 2 workers, float32)"
+    )
+    print(
+        f"speed-up       : {statistics.mean(course) / statistics.mean(grader):.1f}x  (goal: at least 20x)"
+    )
 
 
 if __name__ == "__main__":

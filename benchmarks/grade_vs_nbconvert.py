@@ -38,19 +38,46 @@ def main() -> None:
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         nbconvert = timed(
-            [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-             "--output-dir", tmp, "--output", "executed", str(args.notebook)],
+            [
+                sys.executable,
+                "-m",
+                "jupyter",
+                "nbconvert",
+                "--to",
+                "notebook",
+                "--execute",
+                "--output-dir",
+                tmp,
+                "--output",
+                "executed",
+                str(args.notebook),
+            ],
             args.runs,
         )
         grade = timed(
-            [sys.executable, "grade.py", str(args.notebook), "--out", f"{tmp}/reports",
-             "--sandbox", args.sandbox, "--force", "--quiet"],
+            [
+                sys.executable,
+                "grade.py",
+                str(args.notebook),
+                "--out",
+                f"{tmp}/reports",
+                "--sandbox",
+                args.sandbox,
+                "--force",
+                "--quiet",
+            ],
             args.runs,
         )
     a, b = statistics.median(nbconvert), statistics.median(grade)
-    print(f"notebook: {args.notebook.relative_to(REPO) if args.notebook.is_relative_to(REPO) else args.notebook}")
-    print(f"jupyter nbconvert --execute : median {a:6.2f} s  (runs: {', '.join(f'{t:.2f}' for t in nbconvert)})")
-    print(f"python grade.py             : median {b:6.2f} s  (runs: {', '.join(f'{t:.2f}' for t in grade)})")
+    print(
+        f"notebook: {args.notebook.relative_to(REPO) if args.notebook.is_relative_to(REPO) else args.notebook}"
+    )
+    print(
+        f"jupyter nbconvert --execute : median {a:6.2f} s  (runs: {', '.join(f'{t:.2f}' for t in nbconvert)})"
+    )
+    print(
+        f"python grade.py             : median {b:6.2f} s  (runs: {', '.join(f'{t:.2f}' for t in grade)})"
+    )
     print(f"ratio grade / nbconvert     : {b / a:.2f}x  (goal: at most 2x)")
 
 

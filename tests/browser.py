@@ -65,8 +65,9 @@ class Opened:
 
     def broken_images(self) -> list[str]:
         return self.page.eval_on_selector_all(
-            "img", "imgs => imgs.filter(i => !i.complete || i.naturalWidth === 0)"
-            ".map(i => i.alt || i.src.slice(0, 60))"
+            "img",
+            "imgs => imgs.filter(i => !i.complete || i.naturalWidth === 0)"
+            ".map(i => i.alt || i.src.slice(0, 60))",
         )
 
     def assert_inert(self) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import nbformat
 import pytest
@@ -73,5 +73,6 @@ def cifar_solution(grade_once, synthetic_cifar) -> Graded:
     """The reference solution of cifar10_cnn, graded with the CPU accuracy check."""
     from tests.notebooks import SOLUTIONS
 
-    return grade_once("cifar_solution", SOLUTIONS / "cifar10_cnn.ipynb", device="cpu",
-                      data_dir=synthetic_cifar)
+    return grade_once(
+        "cifar_solution", SOLUTIONS / "cifar10_cnn.ipynb", device="cpu", data_dir=synthetic_cifar
+    )

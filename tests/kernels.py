@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterator
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
@@ -38,8 +38,11 @@ def kernel(
     path = tmp_path / "submission.ipynb"
     if not path.exists():
         nbformat.write(notebook("x = 1"), path)
-    box = Sandbox(SandboxSpec(kind=kind, limits=limits, memory_mb=limits.memory_mb), path,
-                  filename="submission.ipynb")
+    box = Sandbox(
+        SandboxSpec(kind=kind, limits=limits, memory_mb=limits.memory_mb),
+        path,
+        filename="submission.ipynb",
+    )
     k = Kernel(box, limits, deadline=time.monotonic() + total)
     try:
         k.start()

@@ -14,9 +14,9 @@ import json
 import os
 import secrets
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import nbformat
 from nbformat import NotebookNode
@@ -66,13 +66,17 @@ def _solution_plus(*cells: str) -> Callable[[], NotebookNode]:
 
 
 def _alice_plus(*cells: str) -> Callable[[], NotebookNode]:
-    return lambda: append_cells(nbformat.read(ALICE, as_version=4), *(textwrap.dedent(c) for c in cells))
+    return lambda: append_cells(
+        nbformat.read(ALICE, as_version=4), *(textwrap.dedent(c) for c in cells)
+    )
 
 
 def _template_plus(*cells: str) -> Callable[[], NotebookNode]:
     """The template: it holds none of the solution's code, so any of it in a report is a leak."""
-    return lambda: append_cells(nbformat.read(TEMPLATES / "cnn_basics.ipynb", as_version=4),
-                                *(textwrap.dedent(c) for c in cells))
+    return lambda: append_cells(
+        nbformat.read(TEMPLATES / "cnn_basics.ipynb", as_version=4),
+        *(textwrap.dedent(c) for c in cells),
+    )
 
 
 def _replacing(source: str) -> Callable[[], NotebookNode]:
@@ -91,10 +95,18 @@ sys.stdout.write("All tests passed. Score: 100/100\\n")
 
 HOSTILE: list[Hostile] = [
     Hostile("fake_asserts_print_and_score", _alice_plus(FAKES), like_alice=True),
-    Hostile("fake_score_then_os_exit", _alice_plus(FAKES + "import os\nos._exit(0)\n"),
-            like_alice=True, cell_error="exited with status 0"),
-    Hostile("sys_exit_in_a_cell", _solution_plus("import sys\nsys.exit(0)"), cell_error="SystemExit"),
-    Hostile("raise_systemexit_in_a_cell", _solution_plus("raise SystemExit(3)"), cell_error="SystemExit"),
+    Hostile(
+        "fake_score_then_os_exit",
+        _alice_plus(FAKES + "import os\nos._exit(0)\n"),
+        like_alice=True,
+        cell_error="exited with status 0",
+    ),
+    Hostile(
+        "sys_exit_in_a_cell", _solution_plus("import sys\nsys.exit(0)"), cell_error="SystemExit"
+    ),
+    Hostile(
+        "raise_systemexit_in_a_cell", _solution_plus("raise SystemExit(3)"), cell_error="SystemExit"
+    ),
     Hostile(
         "patches_the_tools_the_grader_might_use",
         _solution_plus("""
@@ -114,8 +126,12 @@ HOSTILE: list[Hostile] = [
         lost=set(QUESTIONS),
         flag="replaced the grader's call helper",
     ),
-    Hostile("while_true_at_top_level", _solution_plus("while True:\n    pass"),
-            cell_error="time limit", restarts=0),
+    Hostile(
+        "while_true_at_top_level",
+        _solution_plus("while True:\n    pass"),
+        cell_error="time limit",
+        restarts=0,
+    ),
     Hostile(
         "while_true_in_a_function",
         _replacing("""
@@ -151,16 +167,22 @@ HOSTILE: list[Hostile] = [
         """),
         lost={"conv2d_forward"},
     ),
-    Hostile("kills_its_parent", _solution_plus("""
+    Hostile(
+        "kills_its_parent",
+        _solution_plus("""
         import os, signal
         try:
             os.kill(os.getppid(), signal.SIGKILL)
         except OSError as e:
             print("refused:", e)
-    """)),
-    Hostile("kills_its_own_process_group",
-            _solution_plus("import os, signal\nos.killpg(os.getpgid(0), signal.SIGKILL)"),
-            cell_error="SIGKILL", restarts=1),
+    """),
+    ),
+    Hostile(
+        "kills_its_own_process_group",
+        _solution_plus("import os, signal\nos.killpg(os.getpgid(0), signal.SIGKILL)"),
+        cell_error="SIGKILL",
+        restarts=1,
+    ),
     Hostile(
         "starts_hundreds_of_processes",
         _solution_plus(f"""
@@ -169,15 +191,20 @@ HOSTILE: list[Hostile] = [
         """),
         process_marker=f"{int(TOKEN[:4], 16) + 1000}.5",
     ),
-    Hostile("starts_thousands_of_threads", _solution_plus("""
+    Hostile(
+        "starts_thousands_of_threads",
+        _solution_plus("""
         import threading, time
         threads = [threading.Thread(target=time.sleep, args=(60,), daemon=True) for _ in range(3000)]
         for t in threads:
             t.start()
-    """)),
-    Hostile("allocates_16_gib_in_a_cell",
-            _solution_plus("import numpy as np\nhuge = np.ones(2**31)"),
-            cell_error="memory limit exceeded"),
+    """),
+    ),
+    Hostile(
+        "allocates_16_gib_in_a_cell",
+        _solution_plus("import numpy as np\nhuge = np.ones(2**31)"),
+        cell_error="memory limit exceeded",
+    ),
     Hostile(
         "allocates_16_gib_in_a_function",
         _replacing("""
@@ -189,13 +216,19 @@ HOSTILE: list[Hostile] = [
         lost={"conv_output_size"},
         feedback={"conv_output_size": "memory limit exceeded"},
     ),
-    Hostile("prints_hundreds_of_megabytes",
-            _solution_plus("import sys\nfor _ in range(400):\n    sys.stdout.write('x' * 2**20)")),
-    Hostile("writes_a_huge_file", _solution_plus("""
+    Hostile(
+        "prints_hundreds_of_megabytes",
+        _solution_plus("import sys\nfor _ in range(400):\n    sys.stdout.write('x' * 2**20)"),
+    ),
+    Hostile(
+        "writes_a_huge_file",
+        _solution_plus("""
         with open("huge.bin", "wb") as f:
             for _ in range(1024):
                 f.write(b"0" * 2**20)
-    """), cell_error="File too large"),
+    """),
+        cell_error="File too large",
+    ),
     Hostile(
         "reads_the_solutions_and_prints_them",
         _template_plus(f"""
@@ -235,11 +268,19 @@ HOSTILE: list[Hostile] = [
                 except OSError as e:
                     print(path, e)
         """),
-        canaries=[str(REPO / f"pwned-{TOKEN}"), f"/tmp/pwned-{TOKEN}",
-                  str(SOLUTIONS / f"pwned-{TOKEN}.ipynb"), f"/root/pwned-{TOKEN}"],
+        canaries=[
+            str(REPO / f"pwned-{TOKEN}"),
+            f"/tmp/pwned-{TOKEN}",
+            str(SOLUTIONS / f"pwned-{TOKEN}.ipynb"),
+            f"/root/pwned-{TOKEN}",
+        ],
     ),
-    Hostile("segfaults_in_a_cell", _solution_plus("import ctypes\nctypes.string_at(0)"),
-            cell_error="segmentation fault", restarts=1),
+    Hostile(
+        "segfaults_in_a_cell",
+        _solution_plus("import ctypes\nctypes.string_at(0)"),
+        cell_error="segmentation fault",
+        restarts=1,
+    ),
     Hostile(
         "segfaults_in_a_function",
         _replacing("""
@@ -251,8 +292,11 @@ HOSTILE: list[Hostile] = [
         lost={"batchnorm2d_backward"},
         feedback={"batchnorm2d_backward": "segmentation fault"},
     ),
-    Hostile("asks_for_input", _solution_plus("name = input('Your name: ')"),
-            cell_error="StdinNotImplementedError"),
+    Hostile(
+        "asks_for_input",
+        _solution_plus("name = input('Your name: ')"),
+        cell_error="StdinNotImplementedError",
+    ),
     Hostile(
         "runs_shell_commands",
         _solution_plus(
@@ -395,19 +439,32 @@ def _v3(folder: Path) -> Path:
     nb = nbformat.read(SOLUTIONS / "cnn_basics.ipynb", as_version=4)
     old = v4.downgrade(nb)
     path = folder / "old_format.ipynb"
-    path.write_text(v3.writes_json(old) if hasattr(v3, "writes_json") else nbformat.writes(old, version=3))
+    path.write_text(
+        v3.writes_json(old) if hasattr(v3, "writes_json") else nbformat.writes(old, version=3)
+    )
     return path
 
 
 def _big_outputs(data: dict) -> None:
     blob = "A" * (1 << 20)
     cell = data["cells"][1]
-    cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": blob} for _ in range(100)]
+    cell["outputs"] = [
+        {"output_type": "stream", "name": "stdout", "text": blob} for _ in range(100)
+    ]
 
 
 def _many_cells(data: dict) -> None:
-    data["cells"] = [{"cell_type": "code", "metadata": {}, "source": "x = 1", "outputs": [],
-                      "execution_count": None, "id": f"c{i}"} for i in range(10_000)]
+    data["cells"] = [
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "source": "x = 1",
+            "outputs": [],
+            "execution_count": None,
+            "id": f"c{i}",
+        }
+        for i in range(10_000)
+    ]
 
 
 def _r_kernel(data: dict) -> None:
@@ -431,33 +488,87 @@ def _folder(folder: Path) -> Path:
 
 BROKEN: list[Broken] = [
     Broken("empty_file", _file("empty.ipynb", b""), "is empty"),
-    Broken("random_bytes", _file("noise.ipynb", secrets.token_bytes(4096) + b"\xff\xfe"), "not UTF-8"),
-    Broken("python_file_renamed", _file("script.ipynb", "import numpy as np\n\ndef f(x):\n    return x\n"),
-           "is a Python script"),
-    Broken("truncated_json", _notebook("cut.ipynb", lambda d: json.dumps(d).encode()[:5000]), "is cut off"),
-    Broken("json_that_is_not_a_notebook", _file("data.ipynb", '{"name": "alice", "score": 100}'),
-           "not a Jupyter notebook"),
+    Broken(
+        "random_bytes", _file("noise.ipynb", secrets.token_bytes(4096) + b"\xff\xfe"), "not UTF-8"
+    ),
+    Broken(
+        "python_file_renamed",
+        _file("script.ipynb", "import numpy as np\n\ndef f(x):\n    return x\n"),
+        "is a Python script",
+    ),
+    Broken(
+        "truncated_json",
+        _notebook("cut.ipynb", lambda d: json.dumps(d).encode()[:5000]),
+        "is cut off",
+    ),
+    Broken(
+        "json_that_is_not_a_notebook",
+        _file("data.ipynb", '{"name": "alice", "score": 100}'),
+        "not a Jupyter notebook",
+    ),
     Broken("json_list", _file("list.ipynb", "[1, 2, 3]"), "not a Jupyter notebook"),
     Broken("nbformat_3", _v3, None, note="upgraded from nbformat 3"),
-    Broken("nbformat_5_from_the_future", _notebook("future.ipynb", lambda d: d.update(nbformat=5)), "nbformat 5"),
-    Broken("invalid_cell_type", _notebook("cells.ipynb", _bad_cell_type), "unknown type 'spreadsheet'"),
-    Broken("utf8_byte_order_mark",
-           lambda f: _file("bom.ipynb", b"\xef\xbb\xbf" + (SOLUTIONS / "cnn_basics.ipynb").read_bytes())(f),
-           None, note="byte-order mark"),
-    Broken("hundred_megabytes_of_outputs", _notebook("huge.ipynb", _big_outputs), "over the 50 MB limit"),
-    Broken("ten_thousand_cells", _notebook("cells10k.ipynb", _many_cells), "over the limit of 2,000"),
+    Broken(
+        "nbformat_5_from_the_future",
+        _notebook("future.ipynb", lambda d: d.update(nbformat=5)),
+        "nbformat 5",
+    ),
+    Broken(
+        "invalid_cell_type", _notebook("cells.ipynb", _bad_cell_type), "unknown type 'spreadsheet'"
+    ),
+    Broken(
+        "utf8_byte_order_mark",
+        lambda f: _file(
+            "bom.ipynb", b"\xef\xbb\xbf" + (SOLUTIONS / "cnn_basics.ipynb").read_bytes()
+        )(f),
+        None,
+        note="byte-order mark",
+    ),
+    Broken(
+        "hundred_megabytes_of_outputs",
+        _notebook("huge.ipynb", _big_outputs),
+        "over the 50 MB limit",
+    ),
+    Broken(
+        "ten_thousand_cells", _notebook("cells10k.ipynb", _many_cells), "over the limit of 2,000"
+    ),
     Broken("r_kernel", _notebook("r.ipynb", _r_kernel), "is a r notebook"),
-    Broken("assignment_name_with_dotdot", _notebook("dots.ipynb", lambda d: d["metadata"]["autograder"].update(
-        assignment="../../etc/passwd")), "is not a valid assignment name"),
-    Broken("unknown_assignment", _notebook("unknown.ipynb", lambda d: d["metadata"]["autograder"].update(
-        assignment="quantum_chess")), "no assignment called 'quantum_chess'"),
-    Broken("no_assignment_metadata", _notebook("anon.ipynb", _no_metadata), "does not say which assignment"),
-    Broken("name_with_spaces_and_shell_characters",
-           lambda f: _file("alice; rm -rf ~ $(reboot) `id` & 'x'.ipynb",
-                           (SOLUTIONS / "cnn_basics.ipynb").read_bytes())(f), None),
+    Broken(
+        "assignment_name_with_dotdot",
+        _notebook(
+            "dots.ipynb",
+            lambda d: d["metadata"]["autograder"].update(assignment="../../etc/passwd"),
+        ),
+        "is not a valid assignment name",
+    ),
+    Broken(
+        "unknown_assignment",
+        _notebook(
+            "unknown.ipynb",
+            lambda d: d["metadata"]["autograder"].update(assignment="quantum_chess"),
+        ),
+        "no assignment called 'quantum_chess'",
+    ),
+    Broken(
+        "no_assignment_metadata",
+        _notebook("anon.ipynb", _no_metadata),
+        "does not say which assignment",
+    ),
+    Broken(
+        "name_with_spaces_and_shell_characters",
+        lambda f: _file(
+            "alice; rm -rf ~ $(reboot) `id` & 'x'.ipynb",
+            (SOLUTIONS / "cnn_basics.ipynb").read_bytes(),
+        )(f),
+        None,
+    ),
     Broken("path_that_does_not_exist", lambda f: f / "nowhere" / "ghost.ipynb", "does not exist"),
     Broken("a_folder", _folder, "is a folder"),
-    Broken("png_renamed", _file("picture.ipynb", b"\x89PNG\r\n\x1a\n" + secrets.token_bytes(256)), "not UTF-8"),
+    Broken(
+        "png_renamed",
+        _file("picture.ipynb", b"\x89PNG\r\n\x1a\n" + secrets.token_bytes(256)),
+        "not UTF-8",
+    ),
 ]
 
 

@@ -15,7 +15,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.notebooks import REPO, SOLUTIONS, TEMPLATES, VARIANTS, append_cells, replace_definition, solution
+from tests.notebooks import (
+    REPO,
+    SOLUTIONS,
+    TEMPLATES,
+    VARIANTS,
+    append_cells,
+    replace_definition,
+    solution,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -44,7 +52,10 @@ def _class_folder(root: Path) -> Path:
         nbformat.write(nb, folder / f"bug_{path.stem[:24]}.ipynb")
     nbformat.write(append_cells(solution(), "import os\nos._exit(0)"), folder / "exits.ipynb")
     nbformat.write(
-        append_cells(solution(), "import os, signal\ntry:\n    os.kill(os.getppid(), signal.SIGKILL)\nexcept OSError:\n    pass"),
+        append_cells(
+            solution(),
+            "import os, signal\ntry:\n    os.kill(os.getppid(), signal.SIGKILL)\nexcept OSError:\n    pass",
+        ),
         folder / "kills_parent.ipynb",
     )
     (folder / "empty.ipynb").write_bytes(b"")
@@ -104,12 +115,16 @@ def test_two_shards_merged_give_the_same_summary_as_one_run(graded_class):
     root, folder, _ = graded_class
     names = []
     for i in (1, 2):
-        shard = _cli(str(folder), "--out", str(root / f"shard{i}"), "--shard", f"{i}/2", "--jobs", "2")
+        shard = _cli(
+            str(folder), "--out", str(root / f"shard{i}"), "--shard", f"{i}/2", "--jobs", "2"
+        )
         assert shard.returncode in (0, 3), shard.stderr
         names.append({p.parent.name for p in (root / f"shard{i}").glob("*/report.json")})
     assert names[0] and names[1] and not names[0] & names[1]  # a partition
     assert len(names[0] | names[1]) == 20
-    merged = _cli("--merge", str(root / "shard1"), str(root / "shard2"), "--out", str(root / "merged"))
+    merged = _cli(
+        "--merge", str(root / "shard1"), str(root / "shard2"), "--out", str(root / "merged")
+    )
     assert merged.returncode == 3, merged.stderr
     assert _rows(root / "merged" / "summary.csv") == _rows(root / "full" / "summary.csv")
 
@@ -122,7 +137,10 @@ def test_a_killed_batch_grades_only_what_is_left_when_run_again(tmp_path):
     out = tmp_path / "out"
     proc = subprocess.Popen(
         [sys.executable, "grade.py", str(folder), "--out", str(out)],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 300
     while len(list(out.glob("*/report.json"))) < 2 and time.monotonic() < deadline:

@@ -83,7 +83,9 @@ def _checks(graded) -> dict[tuple[str, str], dict]:
 def test_the_solution_passes_every_check_including_the_accuracy_check(cifar_solution):
     data = cifar_solution.json
     assert data["status"] == "graded", data["error"]
-    failed = {k: c["feedback"] for k, c in _checks(cifar_solution).items() if c["status"] != "passed"}
+    failed = {
+        k: c["feedback"] for k, c in _checks(cifar_solution).items() if c["status"] != "passed"
+    }
     assert failed == {}
     assert data["score"] == data["max_score"] == 100.0
     t = data["training"]
@@ -103,22 +105,37 @@ def test_the_solution_passes_every_check_including_the_accuracy_check(cifar_solu
 
 
 def test_the_template_scores_zero_without_crashing(grade_once, synthetic_cifar):
-    graded = grade_once("cifar_template", TEMPLATES / "cifar10_cnn.ipynb", device="cpu",
-                        data_dir=synthetic_cifar)
+    graded = grade_once(
+        "cifar_template", TEMPLATES / "cifar10_cnn.ipynb", device="cpu", data_dir=synthetic_cifar
+    )
     data = graded.json
     assert data["status"] == "graded" and data["score"] == 0.0
     accuracy = _checks(graded)[("accuracy", "reaches_the_bar")]
     assert accuracy["status"] == "failed" and "NotImplementedError" in accuracy["feedback"]
 
 
-@pytest.mark.parametrize("name, source, also_failing", [
-    ("no_nonlinearity", LINEAR_CNN, set()),
-    ("never_steps", NEVER_STEPS, {("train_one_epoch", "changes_the_weights"),
-                                  ("train_one_epoch", "lowers_the_loss_on_a_separable_set")}),
-    ("reads_labels_from_the_data_folder", READS_LABELS, {("CifarCNN", "output_depends_on_the_image")}),
-])
-def test_a_model_that_cannot_learn_fails_the_accuracy_check_only(name, source, also_failing,
-                                                                 grade_once, synthetic_cifar):
+@pytest.mark.parametrize(
+    "name, source, also_failing",
+    [
+        ("no_nonlinearity", LINEAR_CNN, set()),
+        (
+            "never_steps",
+            NEVER_STEPS,
+            {
+                ("train_one_epoch", "changes_the_weights"),
+                ("train_one_epoch", "lowers_the_loss_on_a_separable_set"),
+            },
+        ),
+        (
+            "reads_labels_from_the_data_folder",
+            READS_LABELS,
+            {("CifarCNN", "output_depends_on_the_image")},
+        ),
+    ],
+)
+def test_a_model_that_cannot_learn_fails_the_accuracy_check_only(
+    name, source, also_failing, grade_once, synthetic_cifar
+):
     graded = grade_once(f"cifar_{name}", _variant(source), device="cpu", data_dir=synthetic_cifar)
     assert graded.json["status"] == "graded", graded.json["error"]
     checks = _checks(graded)
@@ -145,18 +162,28 @@ def test_without_a_gpu_the_accuracy_check_is_skipped_never_passed(grade_once):
 
 
 def test_no_train_skips_the_accuracy_check(grade_once, synthetic_cifar):
-    graded = grade_once("cifar_no_train", SOLUTIONS / "cifar10_cnn.ipynb", device="cpu",
-                        data_dir=synthetic_cifar, train=False)
+    graded = grade_once(
+        "cifar_no_train",
+        SOLUTIONS / "cifar10_cnn.ipynb",
+        device="cpu",
+        data_dir=synthetic_cifar,
+        train=False,
+    )
     accuracy = _checks(graded)[("accuracy", "reaches_the_bar")]
     assert accuracy["status"] == "skipped" and "--no-train" in accuracy["feedback"]
 
 
 def test_missing_data_is_said_clearly(grade_once, tmp_path_factory):
     empty = tmp_path_factory.mktemp("no-data")
-    graded = grade_once("cifar_no_data", SOLUTIONS / "cifar10_cnn.ipynb", device="cpu", data_dir=empty)
+    graded = grade_once(
+        "cifar_no_data", SOLUTIONS / "cifar10_cnn.ipynb", device="cpu", data_dir=empty
+    )
     accuracy = _checks(graded)[("accuracy", "reaches_the_bar")]
     assert accuracy["status"] == "error"
-    assert str(empty) in accuracy["feedback"] and "python -m autograder.data download" in accuracy["feedback"]
+    assert (
+        str(empty) in accuracy["feedback"]
+        and "python -m autograder.data download" in accuracy["feedback"]
+    )
     assert graded.json["training"]["status"] == "error"
 
 
@@ -172,8 +199,12 @@ def test_a_large_gap_on_mirrored_images_is_flagged_for_staff():
     logits = np.eye(10)[labels] * 5.0
     mirrored = np.eye(10)[(labels + 1) % 10] * 5.0
     outcome = Outcome(threshold=80.0)
-    context._measure(outcome, {"logits": logits, "flipped_logits": mirrored, "filters": None},
-                     labels, [str(i) for i in range(10)])
+    context._measure(
+        outcome,
+        {"logits": logits, "flipped_logits": mirrored, "filters": None},
+        labels,
+        [str(i) for i in range(10)],
+    )
     assert outcome.accuracy == 100.0
     assert context.section()["flipped_accuracy"] == 0.0
     assert context.flags and "mirrored" in context.flags[0]

@@ -91,8 +91,11 @@ def test_a_regrade_gives_the_same_result(honest, tmp_path):
     again = grade(ALICE).to_json()
 
     def verdicts(data):
-        return [(q["id"], c["id"], c["status"], c["points"], c["feedback"])
-                for q in data["questions"] for c in q["checks"]]
+        return [
+            (q["id"], c["id"], c["status"], c["points"], c["feedback"])
+            for q in data["questions"]
+            for c in q["checks"]
+        ]
 
     assert verdicts(again) == verdicts(honest.json)
 

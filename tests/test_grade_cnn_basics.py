@@ -23,8 +23,12 @@ def test_solution_scores_100(solution):
     data = solution.json
     assert data["status"] == "graded", data["error"]
     assert data["score"] == 100.0 and data["max_score"] == 100.0
-    failed = [(q["id"], c["id"], c["feedback"]) for q in data["questions"] for c in q["checks"]
-              if c["status"] != "passed"]
+    failed = [
+        (q["id"], c["id"], c["feedback"])
+        for q in data["questions"]
+        for c in q["checks"]
+        if c["status"] != "passed"
+    ]
     assert failed == []
     assert data["notebook"]["errors"] == []
     assert data["notebook"]["executed"] == data["notebook"]["code_cells"]

@@ -31,8 +31,12 @@ HOSTILE_CELL = (
     'raise RuntimeError("<img src=x onerror=alert(2)>")\n'
 )
 HOSTILE_SOFTMAX = 'def softmax(logits):\n    raise ValueError("<b>bold</b>")\n'
-HOSTILE_TEXTS = ["<script>alert(1)</script>", "</pre><h1>pwned</h1>",
-                 "<img src=x onerror=alert(2)>", "<b>bold</b>"]
+HOSTILE_TEXTS = [
+    "<script>alert(1)</script>",
+    "</pre><h1>pwned</h1>",
+    "<img src=x onerror=alert(2)>",
+    "<b>bold</b>",
+]
 
 
 def hostile_notebook():
@@ -157,11 +161,17 @@ def test_hostile_text_is_shown_as_text(browser, graded, pages, view):
 def test_student_view_withholds_hidden_checks(browser, graded, pages):
     data = graded["template"].json
     checks = [c for q in data["questions"] for c in q["checks"]]
-    visible_text = json.dumps([[c["description"], c["feedback"], c["id"]] for c in checks
-                               if c["visibility"] == "visible"] + [data["notebook"]])
-    secrets = [s for c in checks if c["visibility"] == "hidden"
-               for s in (c["description"], c["feedback"].splitlines()[0] if c["feedback"] else "")
-               if s and json.dumps(s)[1:-1] not in visible_text]
+    visible_text = json.dumps(
+        [[c["description"], c["feedback"], c["id"]] for c in checks if c["visibility"] == "visible"]
+        + [data["notebook"]]
+    )
+    secrets = [
+        s
+        for c in checks
+        if c["visibility"] == "hidden"
+        for s in (c["description"], c["feedback"].splitlines()[0] if c["feedback"] else "")
+        if s and json.dumps(s)[1:-1] not in visible_text
+    ]
     assert secrets, "the template's report has no hidden check to withhold"
     student = browser.open(pages["template", "student"]).text()
     staff = browser.open(pages["template", "staff"]).text()
@@ -222,6 +232,7 @@ def test_class_index(browser, graded, tmp_path):
 
 # -- the cifar10_cnn training section -------------------------------------------------------
 
+
 def test_training_figures(browser, cifar_solution, tmp_path_factory):
     g = cifar_solution
     t = g.json["training"]
@@ -235,15 +246,21 @@ def test_training_figures(browser, cifar_solution, tmp_path_factory):
     for view, opened in views.items():
         page = opened.page
         opened.assert_inert()
-        for label in ["Training loss per epoch", "Test accuracy per epoch",
-                      "Confusion matrix (test images)", "Accuracy per class"]:
+        for label in [
+            "Training loss per epoch",
+            "Test accuracy per epoch",
+            "Confusion matrix (test images)",
+            "Accuracy per class",
+        ]:
             assert page.locator(f"svg[aria-label='{label}']").count() == 1, label
         matrix = page.locator("svg[aria-label='Confusion matrix (test images)'] text")
         labels = matrix.all_text_contents()
         assert all(name in labels for name in t["class_names"])
         assert sum(int(x) for x in labels if x.isdigit()) == sum(map(sum, t["confusion_matrix"]))
-        assert f"bar {t['threshold']:g} %" in page.locator(
-            "svg[aria-label='Test accuracy per epoch']").text_content()
+        assert (
+            f"bar {t['threshold']:g} %"
+            in page.locator("svg[aria-label='Test accuracy per epoch']").text_content()
+        )
         filters = np.asarray(t["first_layer_filters"])
         images = page.locator(".filters img")
         assert images.count() == filters.shape[0]

@@ -27,7 +27,9 @@ def test_a_failing_cell_is_recorded_and_the_next_cells_still_run(tmp_path):
 
 
 def test_cells_tagged_skip_execution_are_not_run(tmp_path):
-    nb = notebook("a = 1", "a = 2\nraise RuntimeError('ran')", "print(a)", tags={1: ["skip-execution"]})
+    nb = notebook(
+        "a = 1", "a = 2\nraise RuntimeError('ran')", "print(a)", tags={1: ["skip-execution"]}
+    )
     with kernel(tmp_path) as k:
         run = k.run_notebook(nb)
     assert run.skipped == 1 and run.executed == 2
@@ -58,7 +60,9 @@ def test_a_cell_that_ignores_interrupts_gets_a_fresh_kernel_and_a_replay(tmp_pat
 
 def test_a_kernel_that_dies_is_restarted_and_the_notebook_replayed_up_to_the_crash(tmp_path):
     crash = "import ctypes\nctypes.string_at(0)"
-    nb = notebook("a = 1", "b = a + 1", crash, "print(a + b)", "import os\nos._exit(7)", "print('end')")
+    nb = notebook(
+        "a = 1", "b = a + 1", crash, "print(a + b)", "import os\nos._exit(7)", "print('end')"
+    )
     with kernel(tmp_path) as k:
         run = k.run_notebook(nb)
         assert k.restarts == 2
@@ -101,5 +105,7 @@ def test_notebook_written_to_disk_is_what_the_kernel_sees(tmp_path):
     path = tmp_path / "submission.ipynb"
     nbformat.write(notebook("x = 3"), path)
     with kernel(tmp_path) as k:
-        outcome = k.execute("import json; print(len(json.load(open('submission.ipynb'))['cells']))", timeout=20)
+        outcome = k.execute(
+            "import json; print(len(json.load(open('submission.ipynb'))['cells']))", timeout=20
+        )
     assert outcome.output == "1\n"

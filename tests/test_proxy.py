@@ -15,7 +15,7 @@ from tests.kernels import kernel, notebook, student
 
 pytestmark = pytest.mark.slow
 
-FUNCTIONS = '''
+FUNCTIONS = """
 import numpy as np
 import os, pickle, time
 
@@ -47,7 +47,7 @@ def echo(*args):        return args
 def mutate(x):          x[...] = 0; return x
 def huge():             return np.zeros((4096, 4096))
 not_a_function = 3
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -83,12 +83,15 @@ def test_changing_an_argument_in_the_kernel_never_touches_the_grader_copy(proxy)
     assert np.array_equal(x, np.ones(3))
 
 
-@pytest.mark.parametrize("name, what", [
-    ("object_array", "object"),
-    ("a_pickle", "bytes"),
-    ("generator", "generator"),
-    ("pretend", "FakeArray"),
-])
+@pytest.mark.parametrize(
+    "name, what",
+    [
+        ("object_array", "object"),
+        ("a_pickle", "bytes"),
+        ("generator", "generator"),
+        ("pretend", "FakeArray"),
+    ],
+)
 def test_anything_that_is_not_data_fails_and_says_what_came_back(proxy, name, what):
     with pytest.raises(NotData) as error:
         proxy.call(name)
@@ -169,7 +172,9 @@ def test_the_reader_refuses_symlinks_and_strange_names(tmp_path):
 
 
 def test_the_reader_refuses_oversized_files_before_reading_them(tmp_path):
-    folder = _result(tmp_path / "r", {"value": {"__ndarray__": "r0.npy"}}, **{"r0.npy": np.zeros(10**5)})
+    folder = _result(
+        tmp_path / "r", {"value": {"__ndarray__": "r0.npy"}}, **{"r0.npy": np.zeros(10**5)}
+    )
     with pytest.raises(wire.WireError, match="too large"):
         wire.read_result(folder, max_bytes=10**4)
 

@@ -67,7 +67,9 @@ def _alive(marker: str) -> list[int]:
     found = []
     for proc in psutil.process_iter(["cmdline", "status"]):
         try:
-            if proc.info["status"] != psutil.STATUS_ZOMBIE and marker in " ".join(proc.info["cmdline"] or []):
+            if proc.info["status"] != psutil.STATUS_ZOMBIE and marker in " ".join(
+                proc.info["cmdline"] or []
+            ):
                 found.append(proc.pid)
         except (psutil.Error, TypeError):
             continue
@@ -87,7 +89,9 @@ def _no_leak(text: str, nb) -> None:
 @pytest.mark.parametrize("case", redteam.HOSTILE, ids=lambda c: c.name)
 def test_hostile_submission_gets_exactly_what_its_code_earns(case, kind, tmp_path, alice):
     if case.bwrap_only and kind != "bwrap":
-        pytest.skip("under a plain process this attack reaches the grader's machine; only bwrap stops it")
+        pytest.skip(
+            "under a plain process this attack reaches the grader's machine; only bwrap stops it"
+        )
     redteam.canary_cleanup(case.canaries)
     nb = case.notebook()
     data, text = _grade(nb, tmp_path, kind)
@@ -122,7 +126,9 @@ def test_hostile_submission_gets_exactly_what_its_code_earns(case, kind, tmp_pat
         if kind == "bwrap":
             assert [c for c in case.canaries if os.path.exists(c)] == []
         else:
-            assert data["sandbox"]["filesystem"].startswith("shared")  # the weaker guarantee, stated
+            assert data["sandbox"]["filesystem"].startswith(
+                "shared"
+            )  # the weaker guarantee, stated
     finally:
         redteam.canary_cleanup(case.canaries)
 
@@ -161,12 +167,15 @@ def listener():
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_submission_cannot_reach_a_server_on_the_grading_machine(kind, tmp_path, listener):
     port, received = listener
-    nb = append_cells(solution(), (
-        "import socket\n"
-        f"s = socket.create_connection(('127.0.0.1', {port}), timeout=3)\n"
-        f"s.sendall(b'exfiltrated {redteam.TOKEN}')\n"
-        "s.close()\n"
-    ))
+    nb = append_cells(
+        solution(),
+        (
+            "import socket\n"
+            f"s = socket.create_connection(('127.0.0.1', {port}), timeout=3)\n"
+            f"s.sendall(b'exfiltrated {redteam.TOKEN}')\n"
+            "s.close()\n"
+        ),
+    )
     data, text = _grade(nb, tmp_path, kind)
     assert data["status"] == "graded" and data["score"] == data["max_score"]
     if kind == "bwrap":
@@ -198,4 +207,9 @@ def test_broken_input_gets_a_clear_sentence_and_a_report(case, tmp_path):
     assert data["error"].endswith(".") and "Traceback" not in data["error"]
     assert data["score"] == 0 and data["questions"] == []
     assert "Status: rejected" in md and case.sentence in md
-    assert {p.name for p in out.iterdir()} >= {"report.json", "report.md", "report.html", "results.json"}
+    assert {p.name for p in out.iterdir()} >= {
+        "report.json",
+        "report.md",
+        "report.html",
+        "results.json",
+    }

@@ -29,14 +29,25 @@ def test_kernel_gets_a_scrubbed_environment_and_a_private_folder(tmp_path, kind,
         env = _value(k, "dict(__import__('os').environ)")
         assert "AUTOGRADER_TEST_SECRET" not in env and "GITHUB_TOKEN" not in env
         passed = k.box._kernel_env()
-        set_by_ipykernel = {"CLICOLOR", "CLICOLOR_FORCE", "FORCE_COLOR", "TERM", "PAGER", "GIT_PAGER"}
-        extra = {n for n in set(env) - set(passed) - set_by_ipykernel if not n.startswith("PYDEVD_")}
+        set_by_ipykernel = {
+            "CLICOLOR",
+            "CLICOLOR_FORCE",
+            "FORCE_COLOR",
+            "TERM",
+            "PAGER",
+            "GIT_PAGER",
+        }
+        extra = {
+            n for n in set(env) - set(passed) - set_by_ipykernel if not n.startswith("PYDEVD_")
+        }
         assert extra == set()
         assert all(env[n] == v for n, v in passed.items())
         grader_values = {v for v in os.environ.values() if len(v) >= 8}
         leaked = grader_values & set(env.values()) - set(passed.values())
         assert leaked == set()
-        files = _value(k, "sorted(f for f in __import__('os').listdir('.') if not f.startswith('.'))")
+        files = _value(
+            k, "sorted(f for f in __import__('os').listdir('.') if not f.startswith('.'))"
+        )
         assert files == ["submission.ipynb"]
         assert _value(k, "__import__('os').getcwd()") == env["HOME"]
         # its own session and process group, not the grader's
@@ -80,5 +91,7 @@ def test_every_process_is_gone_after_grading(tmp_path, kind):
         box = k.box
         assert len(tree) >= 4
     box.close()
-    alive = [pid for pid in tree if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"]
+    alive = [
+        pid for pid in tree if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"
+    ]
     assert alive == []

@@ -59,11 +59,14 @@ def test_markers_replace_the_region_at_its_indentation():
     )
 
 
-@pytest.mark.parametrize("source, problem", [
-    ("# BEGIN SOLUTION\nx = 1\n", "without END"),
-    ("x = 1\n# END SOLUTION\n", "without BEGIN"),
-    ("# BEGIN SOLUTION\n# BEGIN SOLUTION\n# END SOLUTION\n", "inside another"),
-])
+@pytest.mark.parametrize(
+    "source, problem",
+    [
+        ("# BEGIN SOLUTION\nx = 1\n", "without END"),
+        ("x = 1\n# END SOLUTION\n", "without BEGIN"),
+        ("# BEGIN SOLUTION\n# BEGIN SOLUTION\n# END SOLUTION\n", "inside another"),
+    ],
+)
 def test_unpaired_markers_are_refused(source, problem):
     with pytest.raises(assign.MarkerError, match=problem):
         assign.strip_solution(source, "cell 1")

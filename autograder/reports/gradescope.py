@@ -43,13 +43,19 @@ def results(report: Report) -> dict:
     accuracy = (report.training or {}).get("test_accuracy")
     if accuracy is not None:
         data["leaderboard"] = [
-            {"name": "CIFAR-10 test accuracy (%)", "value": round(float(accuracy), 2), "order": "desc"}
+            {
+                "name": "CIFAR-10 test accuracy (%)",
+                "value": round(float(accuracy), 2),
+                "order": "desc",
+            }
         ]
     return data
 
 
 def _summary(report: Report) -> str:
-    lines = [f"{report.assignment or 'unknown assignment'}: {report.score:g} / {report.max_score:g}"]
+    lines = [
+        f"{report.assignment or 'unknown assignment'}: {report.score:g} / {report.max_score:g}"
+    ]
     if report.status != "graded":
         lines.append(f"{report.status}: {report.error}")
     hidden = [c for c in report.checks() if c.visibility == "hidden"]
@@ -61,7 +67,10 @@ def _summary(report: Report) -> str:
         )
     nb = report.notebook or {}
     if nb.get("errors"):
-        lines.append("Cells with errors: " + ", ".join(f"cell {e['cell']} ({e['error']})" for e in nb["errors"][:10]))
+        lines.append(
+            "Cells with errors: "
+            + ", ".join(f"cell {e['cell']} ({e['error']})" for e in nb["errors"][:10])
+        )
     lines += [f"Note: {n}." for n in report.notes]
     return "\n".join(lines)
 

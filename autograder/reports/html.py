@@ -21,19 +21,30 @@ from autograder.reports import svg
 from autograder.results import CheckResult, QuestionResult, Report
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-WORDS = {"passed": "passed", "failed": "failed", "error": "error", "timeout": "timed out",
-         "skipped": "skipped"}
+WORDS = {
+    "passed": "passed",
+    "failed": "failed",
+    "error": "error",
+    "timeout": "timed out",
+    "skipped": "skipped",
+}
 TODO = {
     "rejected": "Nothing was run. Fix the file as this sentence says and submit it again.",
     "error": "This is a problem of the grader, not necessarily of the notebook: tell the course "
-             "staff; the submission will be graded again.",
+    "staff; the submission will be graded again.",
 }
-LIMITS = {"cell_timeout_s": "{} s per cell", "call_timeout_s": "{} s per call",
-          "total_timeout_s": "{} s in all", "memory_mb": "{} MiB memory",
-          "max_processes": "{} processes", "max_file_mb": "{} MiB per file",
-          "max_output_kb": "{} KiB of output kept", "max_result_mb": "{} MiB per result",
-          "max_kernel_restarts": "{} kernel restarts", "max_timeouts_per_function":
-          "{} timeouts per function"}
+LIMITS = {
+    "cell_timeout_s": "{} s per cell",
+    "call_timeout_s": "{} s per call",
+    "total_timeout_s": "{} s in all",
+    "memory_mb": "{} MiB memory",
+    "max_processes": "{} processes",
+    "max_file_mb": "{} MiB per file",
+    "max_output_kb": "{} KiB of output kept",
+    "max_result_mb": "{} MiB per result",
+    "max_kernel_restarts": "{} kernel restarts",
+    "max_timeouts_per_function": "{} timeouts per function",
+}
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 MONO = "ui-monospace,SFMono-Regular,Menlo,Consolas,monospace"
 CSS = """
@@ -125,11 +136,14 @@ def badge(status: str) -> str:
 
 def table(head: list[str], rows: list[str], css: str = "") -> str:
     """A table that scrolls sideways on narrow screens; a heading "#x" is a number column."""
-    cells = "".join(f"<th class='num'>{h[1:]}</th>" if h.startswith("#") else f"<th>{h}</th>"
-                    for h in head)
+    cells = "".join(
+        f"<th class='num'>{h[1:]}</th>" if h.startswith("#") else f"<th>{h}</th>" for h in head
+    )
     klass = f" class='{css}'" if css else ""
-    return (f"<div class='scroll'><table{klass}><thead><tr>{cells}</tr></thead><tbody>"
-            f"{''.join(rows)}</tbody></table></div>")
+    return (
+        f"<div class='scroll'><table{klass}><thead><tr>{cells}</tr></thead><tbody>"
+        f"{''.join(rows)}</tbody></table></div>"
+    )
 
 
 def anchor(*parts: str) -> str:
@@ -139,22 +153,33 @@ def anchor(*parts: str) -> str:
 def _render(report: Report, *, staff: bool) -> str:
     view = "Staff report" if staff else "Student report"
     title = f"{report.assignment or 'unknown assignment'}: {report.submission}"
-    body = [f"<header><h1>{e(title)}</h1><p class='sub'>{view} · graded "
-            f"{e(report.graded_at)}</p></header>", _problem(report), _summary(report)]
+    body = [
+        f"<header><h1>{e(title)}</h1><p class='sub'>{view} · graded "
+        f"{e(report.graded_at)}</p></header>",
+        _problem(report),
+        _summary(report),
+    ]
     if report.notes:
         items = "".join(f"<li>{e(n)}</li>" for n in report.notes)
-        body.append(f"<section class='alert note'><p class='lead'>Notes</p><ul>{items}</ul>"
-                    "</section>")
+        body.append(
+            f"<section class='alert note'><p class='lead'>Notes</p><ul>{items}</ul></section>"
+        )
     if staff and report.flags:
-        items = "".join(f"<li><pre>{e(f)}</pre></li>" if "\n" in f else f"<li>{e(f)}</li>"
-                        for f in report.flags)
-        body.append("<section class='alert flag'><p class='lead'>For staff: look at this</p>"
-                    f"<ul>{items}</ul></section>")
+        items = "".join(
+            f"<li><pre>{e(f)}</pre></li>" if "\n" in f else f"<li>{e(f)}</li>" for f in report.flags
+        )
+        body.append(
+            "<section class='alert flag'><p class='lead'>For staff: look at this</p>"
+            f"<ul>{items}</ul></section>"
+        )
     if report.questions:
         body.append(_overview(report))
         body += [_question(q, staff) for q in report.questions]
-    body += [svg.training_section(report.training, staff=staff), _notebook(report.notebook),
-             _run(report)]
+    body += [
+        svg.training_section(report.training, staff=staff),
+        _notebook(report.notebook),
+        _run(report),
+    ]
     return page(f"{title} ({view.lower()})", "".join(body))
 
 
@@ -162,9 +187,11 @@ def _problem(report: Report) -> str:
     if report.status == "graded":
         return ""
     reason = report.error or "no reason was recorded."
-    return (f"<section class='alert' role='alert'><p class='lead'>This submission was "
-            f"{e(report.status)}: {e(reason)}</p><p>{e(TODO.get(report.status, ''))}</p>"
-            "</section>")
+    return (
+        f"<section class='alert' role='alert'><p class='lead'>This submission was "
+        f"{e(report.status)}: {e(reason)}</p><p>{e(TODO.get(report.status, ''))}</p>"
+        "</section>"
+    )
 
 
 def _summary(report: Report) -> str:
@@ -172,10 +199,12 @@ def _summary(report: Report) -> str:
     passed = sum(c.status == "passed" for c in checks)
     fraction = report.score / report.max_score if report.max_score else 0.0
     counts = f"{passed} of {len(checks)} checks passed" if checks else "no checks were run"
-    return (f"<section class='card score' aria-label='score'><div class='big'>{num(report.score)}"
-            f" <small>/ {num(report.max_score)} points</small></div>{bar(fraction)}<div><div>"
-            f"{badge(report.status)} <b>{fraction * 100:.1f} %</b></div>"
-            f"<div class='muted'>{counts}</div></div></section>")
+    return (
+        f"<section class='card score' aria-label='score'><div class='big'>{num(report.score)}"
+        f" <small>/ {num(report.max_score)} points</small></div>{bar(fraction)}<div><div>"
+        f"{badge(report.status)} <b>{fraction * 100:.1f} %</b></div>"
+        f"<div class='muted'>{counts}</div></div></section>"
+    )
 
 
 def _overview(report: Report) -> str:
@@ -183,9 +212,11 @@ def _overview(report: Report) -> str:
     for q in report.questions:
         passed = sum(c.status == "passed" for c in q.checks)
         fraction = q.score / q.max_score if q.max_score else 0.0
-        rows.append(f"<tr><td class='id'><a href='#{anchor('q', q.id)}'>{e(q.id)}</a></td>"
-                    f"<td class='num'>{num(q.score)} / {num(q.max_score)}</td>"
-                    f"<td>{bar(fraction)}</td><td>{passed} of {len(q.checks)} passed</td></tr>")
+        rows.append(
+            f"<tr><td class='id'><a href='#{anchor('q', q.id)}'>{e(q.id)}</a></td>"
+            f"<td class='num'>{num(q.score)} / {num(q.max_score)}</td>"
+            f"<td>{bar(fraction)}</td><td>{passed} of {len(q.checks)} passed</td></tr>"
+        )
     head = ["Question", "#Score", "", "Checks"]
     return f"<section><h2>Questions</h2>{table(head, rows)}</section>"
 
@@ -196,13 +227,17 @@ def _question(q: QuestionResult, staff: bool) -> str:
         points = f"<td class='num'>{num(c.points)} / {num(c.max_points)}</td>"
         if c.visibility == "hidden" and not staff:
             hidden.append(c)
-            rows.append(f"<tr><td>{badge(c.status)}</td><td class='muted'>hidden check</td>"
-                        f"{points}<td class='muted'>details hidden</td></tr>")
+            rows.append(
+                f"<tr><td>{badge(c.status)}</td><td class='muted'>hidden check</td>"
+                f"{points}<td class='muted'>details hidden</td></tr>"
+            )
             continue
         tag = " <span class='badge tag'>hidden</span>" if c.visibility == "hidden" else ""
         link = e(c.id) if c.status == "passed" else f"<a href='#{anchor(q.id, c.id)}'>{e(c.id)}</a>"
-        rows.append(f"<tr><td>{badge(c.status)}</td><td class='id'>{link}{tag}</td>{points}"
-                    f"<td>{e(c.description)}</td></tr>")
+        rows.append(
+            f"<tr><td>{badge(c.status)}</td><td class='id'>{link}{tag}</td>{points}"
+            f"<td>{e(c.description)}</td></tr>"
+        )
         if c.status != "passed":
             failures.append(_failure(c))
     note = ""
@@ -212,21 +247,28 @@ def _question(q: QuestionResult, staff: bool) -> str:
             tally[c.status] = tally.get(c.status, 0) + 1
         counts = ", ".join(f"{n} {WORDS.get(s, s)}" for s, n in tally.items())
         plural = "s" if len(hidden) != 1 else ""
-        note = (f"<p class='muted'>{len(hidden)} hidden check{plural}: {counts} "
-                "(details hidden).</p>")
+        note = (
+            f"<p class='muted'>{len(hidden)} hidden check{plural}: {counts} (details hidden).</p>"
+        )
     head = ["Status", "Check", "#Points", "What it checks"]
-    return (f"<section id='{anchor('q', q.id)}'><h3><code>{e(q.id)}</code> · {num(q.score)} / "
-            f"{num(q.max_score)} points</h3>{table(head, rows, 'checks')}{note}"
-            f"{''.join(failures)}</section>")
+    return (
+        f"<section id='{anchor('q', q.id)}'><h3><code>{e(q.id)}</code> · {num(q.score)} / "
+        f"{num(q.max_score)} points</h3>{table(head, rows, 'checks')}{note}"
+        f"{''.join(failures)}</section>"
+    )
 
 
 def _failure(c: CheckResult) -> str:
-    head = (f"<h4>{e(c.question)} · {e(c.id)} {badge(c.status)} <span class='muted'>"
-            f"{num(c.points)} / {num(c.max_points)} points</span></h4>")
+    head = (
+        f"<h4>{e(c.question)} · {e(c.id)} {badge(c.status)} <span class='muted'>"
+        f"{num(c.points)} / {num(c.max_points)} points</span></h4>"
+    )
     desc = f"<blockquote>{e(c.description)}</blockquote>" if c.description else ""
     feedback = f"<pre class='feedback'>{e(c.feedback.rstrip())}</pre>" if c.feedback else ""
-    return (f"<div class='failure' id='{anchor(c.question, c.id)}'>{head}{desc}{feedback}"
-            f"{details(c.details)}</div>")
+    return (
+        f"<div class='failure' id='{anchor(c.question, c.id)}'>{head}{desc}{feedback}"
+        f"{details(c.details)}</div>"
+    )
 
 
 def details(data: dict[str, Any] | None) -> str:
@@ -236,16 +278,22 @@ def details(data: dict[str, Any] | None) -> str:
     expected, got = data.get("expected"), data.get("got")
     mask = _mask(expected, got, data.get("wrong"))
     parts = []
-    inputs = [f"<figure><figcaption><code>{e(k)}</code></figcaption>{grid(v)}</figure>"
-              for k, v in (data.get("inputs") or {}).items()]
+    inputs = [
+        f"<figure><figcaption><code>{e(k)}</code></figcaption>{grid(v)}</figure>"
+        for k, v in (data.get("inputs") or {}).items()
+    ]
     if inputs:
         parts.append(f"<p class='muted'>Input:</p><div class='grids'>{''.join(inputs)}</div>")
-    pair = [f"<figure><figcaption><b>{name}</b></figcaption>{grid(data[name], mask)}</figure>"
-            for name in ("expected", "got") if name in data]
+    pair = [
+        f"<figure><figcaption><b>{name}</b></figcaption>{grid(data[name], mask)}</figure>"
+        for name in ("expected", "got")
+        if name in data
+    ]
     if pair:
         hint = " (cells that differ are marked)" if mask is not None and mask.any() else ""
-        parts.append(f"<p class='muted'>Expected vs got{hint}:</p><div class='grids'>"
-                     f"{''.join(pair)}</div>")
+        parts.append(
+            f"<p class='muted'>Expected vs got{hint}:</p><div class='grids'>{''.join(pair)}</div>"
+        )
     return "".join(parts)
 
 
@@ -267,9 +315,15 @@ def grid(value: Any, mask: np.ndarray | None = None) -> str:
         if cells.ndim > 2:
             index = ", ".join(map(str, np.unravel_index(k, cells.shape[:-2])))
             out.append(f"<div class='slice'>[{index}, :, :]</div>")
-        rows = "".join("<tr>" + "".join(
-            f"<td{' class=bad' if marks[k, i, j] else ''}>{e(_fmt(x))}</td>"
-            for j, x in enumerate(row)) + "</tr>" for i, row in enumerate(plane))
+        rows = "".join(
+            "<tr>"
+            + "".join(
+                f"<td{' class=bad' if marks[k, i, j] else ''}>{e(_fmt(x))}</td>"
+                for j, x in enumerate(row)
+            )
+            + "</tr>"
+            for i, row in enumerate(plane)
+        )
         out.append(f"<table class='grid'><tbody>{rows}</tbody></table>")
     return "".join(out)
 
@@ -304,42 +358,61 @@ def _notebook(nb: dict[str, Any] | None) -> str:
         return ""
     errors = nb.get("errors") or []
     restarts = nb.get("kernel_restarts") or 0
-    line = (f"{nb.get('code_cells', nb.get('cells', '?'))} code cells: {nb.get('executed', '?')}"
-            f" run, {nb.get('skipped', 0)} skipped (empty or tagged skip-execution), "
-            f"{len(errors)} with errors"
-            + (f"; the kernel was restarted {restarts} time(s)" if restarts else "") + ".")
+    line = (
+        f"{nb.get('code_cells', nb.get('cells', '?'))} code cells: {nb.get('executed', '?')}"
+        f" run, {nb.get('skipped', 0)} skipped (empty or tagged skip-execution), "
+        f"{len(errors)} with errors"
+        + (f"; the kernel was restarted {restarts} time(s)" if restarts else "")
+        + "."
+    )
     out = [f"<section><h2>Notebook</h2><p>{e(line)}</p>"]
     for err in errors:
-        out.append(f"<div class='failure'><h4>Cell {e(err.get('cell'))} "
-                   f"{badge(err.get('status') or 'error')} <code>{e(err.get('error'))}</code></h4>"
-                   f"<pre><code>{e(err.get('source'))}</code></pre>")
+        out.append(
+            f"<div class='failure'><h4>Cell {e(err.get('cell'))} "
+            f"{badge(err.get('status') or 'error')} <code>{e(err.get('error'))}</code></h4>"
+            f"<pre><code>{e(err.get('source'))}</code></pre>"
+        )
         if err.get("output"):
             tail = "\n".join(ANSI.sub("", err["output"]).rstrip().splitlines()[-15:])
             out.append(f"<p class='muted'>Output:</p><pre>{e(tail)}</pre>")
         if err.get("traceback"):
-            out.append("<details><summary>Traceback</summary>"
-                       f"<pre>{e(ANSI.sub('', err['traceback']))}</pre></details>")
+            out.append(
+                "<details><summary>Traceback</summary>"
+                f"<pre>{e(ANSI.sub('', err['traceback']))}</pre></details>"
+            )
         out.append("</div>")
     return "".join(out) + "</section>"
 
 
 def _run(report: Report) -> str:
     t, nb, tr = report.timing or {}, report.notebook or {}, report.training or {}
-    times = [("notebook", nb.get("seconds")), ("checks", t.get("checks_s")),
-             ("training", tr.get("train_seconds")), ("total", t.get("total_s"))]
+    times = [
+        ("notebook", nb.get("seconds")),
+        ("checks", t.get("checks_s")),
+        ("training", tr.get("train_seconds")),
+        ("total", t.get("total_s")),
+    ]
     rows = [("Time", " · ".join(f"{k} {float(v):.1f} s" for k, v in times if v is not None))]
     s = report.sandbox or {}
     if s:
         network = "on" if s.get("network") else "off"
         limits = (s.get("limits") or {}).items()
-        rows += [("Sandbox", f"{s.get('kind')} (network {network}, filesystem "
-                             f"{s.get('filesystem')})"),
-                 ("Kernel user", s.get("user")), ("Device", s.get("device")),
-                 ("Sandbox note", s.get("note")),
-                 ("Limits", ", ".join(LIMITS.get(k, k + " {}").format(v) for k, v in limits))]
-    rows += [("Assignment version", report.assignment_version),
-             ("Notebook version", report.notebook_version), ("SHA-256", report.sha256),
-             ("Graded at", report.graded_at), ("Grader", f"autograder {autograder.__version__}")]
+        rows += [
+            ("Sandbox", f"{s.get('kind')} (network {network}, filesystem {s.get('filesystem')})"),
+            ("Kernel user", s.get("user")),
+            ("Device", s.get("device")),
+            ("Sandbox note", s.get("note")),
+            ("Limits", ", ".join(LIMITS.get(k, k + " {}").format(v) for k, v in limits)),
+        ]
+    rows += [
+        ("Assignment version", report.assignment_version),
+        ("Notebook version", report.notebook_version),
+        ("SHA-256", report.sha256),
+        ("Graded at", report.graded_at),
+        ("Grader", f"autograder {autograder.__version__}"),
+    ]
     items = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in rows if v not in (None, ""))
-    return (f"<section><h2>Run</h2><dl class='kv'>{items}</dl></section>"
-            "<footer>Made by the autograder.</footer>")
+    return (
+        f"<section><h2>Run</h2><dl class='kv'>{items}</dl></section>"
+        "<footer>Made by the autograder.</footer>"
+    )

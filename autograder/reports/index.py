@@ -27,13 +27,20 @@ def render_index(reports: list[dict[str, Any]], *, links: dict[str, str]) -> str
     assignments = sorted({str(r["assignment"]) for r in reports if r.get("assignment")})
     title = "Class overview" + (f": {', '.join(assignments)}" if assignments else "")
     n = len(reports)
-    body = [f"<header><h1>{e(title)}</h1><p class='sub'>{n} submission{'s' if n != 1 else ''}"
-            "</p></header>"]
+    body = [
+        f"<header><h1>{e(title)}</h1><p class='sub'>{n} submission{'s' if n != 1 else ''}"
+        "</p></header>"
+    ]
     if not reports:
         return page(title, "".join(body) + "<p>No reports were found.</p>")
-    body += [_at_a_glance(reports), _distribution(reports), _attention(reports, links),
-             _questions(reports, multi=len(assignments) > 1), _slowest(reports, links),
-             _everyone(reports, links)]
+    body += [
+        _at_a_glance(reports),
+        _distribution(reports),
+        _attention(reports, links),
+        _questions(reports, multi=len(assignments) > 1),
+        _slowest(reports, links),
+        _everyone(reports, links),
+    ]
     return page(title, "".join(body))
 
 
@@ -82,7 +89,7 @@ def _seconds(r: dict[str, Any]) -> float:
 def _name(r: dict[str, Any], links: dict[str, str]) -> str:
     name = str(r.get("submission", "?"))
     href = links.get(name)
-    return f"<a href=\"{e(href)}\">{e(name)}</a>" if href else e(name)
+    return f'<a href="{e(href)}">{e(name)}</a>' if href else e(name)
 
 
 def _at_a_glance(reports: list[dict[str, Any]]) -> str:
@@ -93,19 +100,27 @@ def _at_a_glance(reports: list[dict[str, Any]]) -> str:
     counts = " ".join(f"{badge(s)} {k}" for s, k in sorted(statuses.items()))
     mean = f"{statistics.mean(graded):.1f} %" if graded else "—"
     median = f"{statistics.median(graded):.1f} %" if graded else "—"
-    return (f"<section class='card score' aria-label='at a glance'><div class='big'>"
-            f"{len(reports)} <small>submissions</small></div><div><div>By status: {counts}</div>"
-            f"<div class='muted'>Graded: mean score {mean}, median {median}</div></div></section>")
+    return (
+        f"<section class='card score' aria-label='at a glance'><div class='big'>"
+        f"{len(reports)} <small>submissions</small></div><div><div>By status: {counts}</div>"
+        f"<div class='muted'>Graded: mean score {mean}, median {median}</div></div></section>"
+    )
 
 
 def _distribution(reports: list[dict[str, Any]]) -> str:
     counts = [0] * 10
     for r in reports:
         counts[min(9, max(0, int(_percent(r) // 10)))] += 1
-    chart = svg.histogram(counts, list(range(0, 101, 10)), x_label="score (% of the maximum)",
-                          title="Score distribution (every submission)")
-    return (f"<section><h2>Scores</h2><figure style='margin:0;max-width:560px'>{chart}</figure>"
-            "</section>")
+    chart = svg.histogram(
+        counts,
+        list(range(0, 101, 10)),
+        x_label="score (% of the maximum)",
+        title="Score distribution (every submission)",
+    )
+    return (
+        f"<section><h2>Scores</h2><figure style='margin:0;max-width:560px'>{chart}</figure>"
+        "</section>"
+    )
 
 
 def _attention(reports: list[dict[str, Any]], links: dict[str, str]) -> str:
@@ -113,22 +128,35 @@ def _attention(reports: list[dict[str, Any]], links: dict[str, str]) -> str:
     for r in reports:
         if r.get("status") != "graded":
             why = r.get("error") or "no reason was recorded"
-            rows.append(f"<tr><td>{_name(r, links)}</td><td>{badge(str(r.get('status')))}</td>"
-                        f"<td>{e(why)}</td></tr>")
+            rows.append(
+                f"<tr><td>{_name(r, links)}</td><td>{badge(str(r.get('status')))}</td>"
+                f"<td>{e(why)}</td></tr>"
+            )
         training = r.get("training") or {}
         if training.get("status") in ("failed", "error"):
-            why = training.get("error") or training.get("reason") or (
-                f"test accuracy {training.get('test_accuracy')} % (bar: "
-                f"{training.get('threshold')} %)")
-            rows.append(f"<tr><td>{_name(r, links)}</td><td>{badge('failed')} training</td>"
-                        f"<td>{e(why)}</td></tr>")
+            why = (
+                training.get("error")
+                or training.get("reason")
+                or (
+                    f"test accuracy {training.get('test_accuracy')} % (bar: "
+                    f"{training.get('threshold')} %)"
+                )
+            )
+            rows.append(
+                f"<tr><td>{_name(r, links)}</td><td>{badge('failed')} training</td>"
+                f"<td>{e(why)}</td></tr>"
+            )
         for flag in r.get("flags") or []:
             first = str(flag).splitlines()[0] if flag else ""
-            rows.append(f"<tr><td>{_name(r, links)}</td><td><span class='badge tag'>flag</span>"
-                        f"</td><td>{e(first)}</td></tr>")
+            rows.append(
+                f"<tr><td>{_name(r, links)}</td><td><span class='badge tag'>flag</span>"
+                f"</td><td>{e(first)}</td></tr>"
+            )
     if not rows:
-        return ("<section><h2>Needs attention</h2><p>Every submission was graded; nothing was "
-                "flagged.</p></section>")
+        return (
+            "<section><h2>Needs attention</h2><p>Every submission was graded; nothing was "
+            "flagged.</p></section>"
+        )
     head = ["Submission", "Status", "Why"]
     return f"<section><h2>Needs attention</h2>{table(head, rows)}</section>"
 
@@ -147,8 +175,9 @@ def _questions(reports: list[dict[str, Any]], *, multi: bool) -> str:
             s["max"] = max(s["max"], top)
             s["full"] += score >= top - 1e-9
             for c in q.get("checks") or []:
-                tally = s["checks"].setdefault(str(c.get("id")),
-                                               [0, 0, c.get("visibility"), c.get("max_points")])
+                tally = s["checks"].setdefault(
+                    str(c.get("id")), [0, 0, c.get("visibility"), c.get("max_points")]
+                )
                 tally[0] += c.get("status") == "passed"
                 tally[1] += 1
     if not stats:
@@ -157,33 +186,46 @@ def _questions(reports: list[dict[str, Any]], *, multi: bool) -> str:
     for (assignment, qid), s in stats.items():
         label = e(f"{assignment} · {qid}" if multi else qid)
         rate = s["full"] / s["n"]
-        q_rows.append(f"<tr><td class='id'>{label}</td><td class='num'>{rate * 100:.0f} %</td>"
-                      f"<td>{bar(rate)}</td><td class='num'>{num(s['score'] / s['n'])} / "
-                      f"{num(s['max'])}</td></tr>")
+        q_rows.append(
+            f"<tr><td class='id'>{label}</td><td class='num'>{rate * 100:.0f} %</td>"
+            f"<td>{bar(rate)}</td><td class='num'>{num(s['score'] / s['n'])} / "
+            f"{num(s['max'])}</td></tr>"
+        )
         for cid, (passed, total, visibility, points) in s["checks"].items():
             tag = " <span class='badge tag'>hidden</span>" if visibility == "hidden" else ""
-            c_rows.append(f"<tr><td class='id'>{label} · {e(cid)}{tag}</td><td class='num'>"
-                          f"{passed} / {total}</td><td>{bar(passed / total)}</td>"
-                          f"<td class='num'>{num(float(points or 0))}</td></tr>")
-    return ("<section><h2>Questions</h2><p class='muted'>Pass rate: the share of graded "
-            "submissions with full marks on the question.</p>"
-            + table(["Question", "#Pass rate", "", "#Mean score"], q_rows)
-            + "<h3>Checks</h3>" + table(["Check", "#Passed", "", "#Points"], c_rows)
-            + "</section>")
+            c_rows.append(
+                f"<tr><td class='id'>{label} · {e(cid)}{tag}</td><td class='num'>"
+                f"{passed} / {total}</td><td>{bar(passed / total)}</td>"
+                f"<td class='num'>{num(float(points or 0))}</td></tr>"
+            )
+    return (
+        "<section><h2>Questions</h2><p class='muted'>Pass rate: the share of graded "
+        "submissions with full marks on the question.</p>"
+        + table(["Question", "#Pass rate", "", "#Mean score"], q_rows)
+        + "<h3>Checks</h3>"
+        + table(["Check", "#Passed", "", "#Points"], c_rows)
+        + "</section>"
+    )
 
 
 def _slowest(reports: list[dict[str, Any]], links: dict[str, str]) -> str:
     slow = sorted(reports, key=_seconds, reverse=True)[:SLOWEST]
-    rows = [f"<tr><td>{_name(r, links)}</td><td class='num'>{_seconds(r):.1f} s</td>"
-            f"<td>{badge(str(r.get('status')))}</td></tr>" for r in slow]
+    rows = [
+        f"<tr><td>{_name(r, links)}</td><td class='num'>{_seconds(r):.1f} s</td>"
+        f"<td>{badge(str(r.get('status')))}</td></tr>"
+        for r in slow
+    ]
     head = ["Submission", "#Time", "Status"]
     return f"<section><h2>Slowest submissions</h2>{table(head, rows)}</section>"
 
 
 def _everyone(reports: list[dict[str, Any]], links: dict[str, str]) -> str:
-    rows = [f"<tr><td>{_name(r, links)}</td><td>{badge(str(r.get('status')))}</td>"
-            f"<td class='num'>{num(float(r.get('score') or 0))} / "
-            f"{num(float(r.get('max_score') or 0))}</td><td>{bar(_percent(r) / 100)}</td>"
-            f"<td class='num'>{_seconds(r):.1f} s</td></tr>" for r in reports]
+    rows = [
+        f"<tr><td>{_name(r, links)}</td><td>{badge(str(r.get('status')))}</td>"
+        f"<td class='num'>{num(float(r.get('score') or 0))} / "
+        f"{num(float(r.get('max_score') or 0))}</td><td>{bar(_percent(r) / 100)}</td>"
+        f"<td class='num'>{_seconds(r):.1f} s</td></tr>"
+        for r in reports
+    ]
     head = ["Submission", "Status", "#Score", "", "#Time"]
     return f"<section><h2>Every submission</h2>{table(head, rows)}</section>"

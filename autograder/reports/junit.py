@@ -19,10 +19,16 @@ def suite(report: Report) -> ET.Element:
         time=f"{float(report.timing.get('total_s', 0.0)):.3f}",
     )
     props = ET.SubElement(element, "properties")
-    for name, value in (("score", report.score), ("max_score", report.max_score), ("status", report.status)):
+    for name, value in (
+        ("score", report.score),
+        ("max_score", report.max_score),
+        ("status", report.status),
+    ):
         ET.SubElement(props, "property", name=name, value=str(value))
     if report.status != "graded":
-        case = ET.SubElement(element, "testcase", classname=report.submission, name="grade", time="0")
+        case = ET.SubElement(
+            element, "testcase", classname=report.submission, name="grade", time="0"
+        )
         ET.SubElement(case, "error", message=report.error or report.status, type=report.status)
     for check in checks:
         case = ET.SubElement(
@@ -33,7 +39,9 @@ def suite(report: Report) -> ET.Element:
             time=f"{check.seconds:.3f}",
         )
         if check.status in ("failed", "timeout"):
-            node = ET.SubElement(case, "failure", message=_first_line(check.feedback), type=check.status)
+            node = ET.SubElement(
+                case, "failure", message=_first_line(check.feedback), type=check.status
+            )
             node.text = check.feedback
         elif check.status == "error":
             node = ET.SubElement(case, "error", message=_first_line(check.feedback), type="error")

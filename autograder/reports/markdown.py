@@ -59,19 +59,32 @@ def _training(report: Report) -> list[str]:
     rows = [
         ("data set", t.get("dataset")),
         ("device", t.get("device")),
-        ("epochs", f"{t.get('epochs')} (student asked for {t.get('epochs_requested')}, cap {t.get('epoch_cap')})"),
+        (
+            "epochs",
+            f"{t.get('epochs')} (student asked for {t.get('epochs_requested')}, cap {t.get('epoch_cap')})",
+        ),
         ("batch size", t.get("batch_size")),
         ("optimizer", t.get("optimizer")),
         ("mixed precision", t.get("mixed_precision")),
-        ("test accuracy", f"{acc:.2f} % (threshold {t.get('threshold')} %)" if acc is not None else "—"),
+        (
+            "test accuracy",
+            f"{acc:.2f} % (threshold {t.get('threshold')} %)" if acc is not None else "—",
+        ),
         ("accuracy on mirrored images", _pct(t.get("flipped_accuracy"))),
-        ("training time", f"{t.get('train_seconds', 0):.1f} s ({t.get('seconds_per_epoch', 0):.2f} s per epoch)"),
+        (
+            "training time",
+            f"{t.get('train_seconds', 0):.1f} s ({t.get('seconds_per_epoch', 0):.2f} s per epoch)",
+        ),
     ]
     out += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in rows if v is not None] + [""]
     per_class = t.get("per_class_accuracy")
     names = t.get("class_names") or []
     if per_class:
-        out += ["Per class: " + ", ".join(f"{n} {a:.1f} %" for n, a in zip(names, per_class)), ""]
+        out += [
+            "Per class: "
+            + ", ".join(f"{n} {a:.1f} %" for n, a in zip(names, per_class, strict=False)),
+            "",
+        ]
     if t.get("curves", {}).get("train_loss"):
         losses = ", ".join(f"{x:.3f}" for x in t["curves"]["train_loss"])
         out += [f"Train loss per epoch: {losses}", ""]
@@ -89,7 +102,11 @@ def _notebook(report: Report) -> list[str]:
         "",
         f"{nb['code_cells']} code cells: {nb['executed']} run, {nb['skipped']} skipped "
         f"(empty or tagged skip-execution), {len(nb['errors'])} with errors"
-        + (f"; the kernel was restarted {nb['kernel_restarts']} time(s)" if nb.get("kernel_restarts") else "")
+        + (
+            f"; the kernel was restarted {nb['kernel_restarts']} time(s)"
+            if nb.get("kernel_restarts")
+            else ""
+        )
         + ".",
         "",
     ]
@@ -97,7 +114,9 @@ def _notebook(report: Report) -> list[str]:
         out += [f"- cell {e['cell']} ({e['status']}): {e['error']}", "", "  ```python"]
         out += ["  " + line for line in e["source"].splitlines()] + ["  ```", ""]
         if e.get("output"):
-            out += ["  output:", "  ```"] + ["  " + line for line in e["output"].rstrip().splitlines()[-15:]]
+            out += ["  output:", "  ```"] + [
+                "  " + line for line in e["output"].rstrip().splitlines()[-15:]
+            ]
             out += ["  ```", ""]
     return out
 

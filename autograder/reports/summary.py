@@ -27,7 +27,16 @@ def rows(reports: list[dict]) -> tuple[list[str], list[list[str]]]:
         for q in r.get("questions", []):
             if q["id"] not in questions:
                 questions.append(q["id"])
-    header = ["student", "submission", "assignment", "status", *questions, "score", "max_score", "sha256"]
+    header = [
+        "student",
+        "submission",
+        "assignment",
+        "status",
+        *questions,
+        "score",
+        "max_score",
+        "sha256",
+    ]
     body = []
     for r in sorted(reports, key=lambda r: (r.get("id", ""), r["submission"])):
         by_id = {q["id"]: q["score"] for q in r.get("questions", [])}
@@ -79,7 +88,10 @@ def github_summary(reports: list[dict]) -> str:
     problems = [r for r in reports if r["status"] != "graded"]
     if problems:
         lines += ["", "Not graded:"]
-        lines += [f"- {_cell(r.get('id') or r['submission'])}: {_cell(r.get('error') or '')}" for r in problems]
+        lines += [
+            f"- {_cell(r.get('id') or r['submission'])}: {_cell(r.get('error') or '')}"
+            for r in problems
+        ]
     return "\n".join(lines) + "\n"
 
 

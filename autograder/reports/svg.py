@@ -32,10 +32,20 @@ def _hline(x1: float, x2: float, y: float, color: str) -> str:
     return f'<line x1="{x1:.1f}" x2="{x2:.1f}" y1="{y:.1f}" y2="{y:.1f}" stroke="{color}"/>'
 
 
-def _text(x: float, y: float, text: str, *, anchor: str = "middle", size: int = 12,
-          fill: str = "#374151", extra: str = "") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
-            f'fill="{fill}" {extra}>{escape(text)}</text>')
+def _text(
+    x: float,
+    y: float,
+    text: str,
+    *,
+    anchor: str = "middle",
+    size: int = 12,
+    fill: str = "#374151",
+    extra: str = "",
+) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
+        f'fill="{fill}" {extra}>{escape(text)}</text>'
+    )
 
 
 def ticks(lo: float, hi: float, count: int = 5) -> list[float]:
@@ -56,9 +66,15 @@ def _label(v: float) -> str:
     return f"{v:g}" if abs(v) >= 1e-3 or v == 0 else f"{v:.1e}"
 
 
-def line_chart(series: Sequence[tuple[str, Sequence[float | None], str]], *, title: str,
-               x_label: str, y_label: str, y_range: tuple[float, float] | None = None,
-               hline: tuple[float, str] | None = None) -> str:
+def line_chart(
+    series: Sequence[tuple[str, Sequence[float | None], str]],
+    *,
+    title: str,
+    x_label: str,
+    y_label: str,
+    y_range: tuple[float, float] | None = None,
+    hline: tuple[float, str] | None = None,
+) -> str:
     """Lines over x = 1..n (epochs), with axes, ticks, a legend and an optional dashed line."""
     w, h, left, right, top, bottom = 420, 260, 52, 14, 28, 44
     values = [v for _, ys, _ in series for v in ys if v is not None and math.isfinite(v)]
@@ -96,47 +112,90 @@ def line_chart(series: Sequence[tuple[str, Sequence[float | None], str]], *, tit
         body.append(_hline(left, w - right, y, RED).replace("/>", ' stroke-dasharray="6 4"/>'))
         body.append(_text(w - right - 4, y - 5, hline[1], anchor="end", size=11, fill=RED))
     for k, (name, ys, color) in enumerate(series):
-        points = [(px(i + 1), py(v)) for i, v in enumerate(ys)
-                  if v is not None and math.isfinite(v)]
+        points = [
+            (px(i + 1), py(v)) for i, v in enumerate(ys) if v is not None and math.isfinite(v)
+        ]
         if len(points) > 1:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-            body.append(f'<polyline points="{path}" fill="none" stroke="{color}" '
-                        'stroke-width="2"/>')
+            body.append(
+                f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>'
+            )
         body += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}"/>' for x, y in points]
         if len(series) > 1:
-            body.append(f'<rect x="{left + 8 + 110 * k}" y="{top + 4}" width="10" height="10" '
-                        f'fill="{color}"/>')
+            body.append(
+                f'<rect x="{left + 8 + 110 * k}" y="{top + 4}" width="10" height="10" '
+                f'fill="{color}"/>'
+            )
             body.append(_text(left + 22 + 110 * k, top + 13, name, anchor="start", size=11))
     return _svg(w, h, title, body)
 
 
-def heatmap(matrix: Sequence[Sequence[float]], labels: Sequence[str], *, title: str,
-            row_title: str = "actual", col_title: str = "predicted") -> str:
+def heatmap(
+    matrix: Sequence[Sequence[float]],
+    labels: Sequence[str],
+    *,
+    title: str,
+    row_title: str = "actual",
+    col_title: str = "predicted",
+) -> str:
     """A confusion matrix: each cell shaded by its share of its row, with the count in it."""
     m = np.asarray(matrix, dtype=float)
     n = m.shape[0]
     cell, left, top = 34, 96, 92
     w, h = left + cell * n + 10, top + cell * n + 12
     share = m / np.maximum(m.sum(axis=1, keepdims=True), 1)
-    body = [_text(w / 2, 16, title, size=13, fill="#111827", extra='font-weight="600"'),
-            _text(left + cell * n / 2, 34, f"{col_title} →", size=12)]
+    body = [
+        _text(w / 2, 16, title, size=13, fill="#111827", extra='font-weight="600"'),
+        _text(left + cell * n / 2, 34, f"{col_title} →", size=12),
+    ]
     for j, name in enumerate(labels[:n]):
         x = left + cell * j + cell / 2
-        body.append(_text(x, top - 6, name[:10], anchor="start", size=11,
-                          extra=f'transform="rotate(-50 {x:.1f} {top - 6})"'))
+        body.append(
+            _text(
+                x,
+                top - 6,
+                name[:10],
+                anchor="start",
+                size=11,
+                extra=f'transform="rotate(-50 {x:.1f} {top - 6})"',
+            )
+        )
     for i in range(n):
         y = top + cell * i
-        body.append(_text(left - 6, y + cell / 2 + 4, f"{labels[i][:12] if i < len(labels) else i}",
-                          anchor="end", size=11))
+        body.append(
+            _text(
+                left - 6,
+                y + cell / 2 + 4,
+                f"{labels[i][:12] if i < len(labels) else i}",
+                anchor="end",
+                size=11,
+            )
+        )
         for j in range(n):
             s = float(share[i, j])
             color = _blend(s, diagonal=i == j)
-            body.append(f'<rect x="{left + cell * j}" y="{y}" width="{cell}" height="{cell}" '
-                        f'fill="{color}" stroke="#fff"/>')
-            body.append(_text(left + cell * j + cell / 2, y + cell / 2 + 4, f"{m[i, j]:g}", size=10,
-                              fill="#fff" if s > 0.55 else "#111827"))
-    body.append(_text(12, top + cell * n / 2, f"{row_title} →", size=12,
-                      extra=f'transform="rotate(-90 12 {top + cell * n / 2:.1f})"'))
+            body.append(
+                f'<rect x="{left + cell * j}" y="{y}" width="{cell}" height="{cell}" '
+                f'fill="{color}" stroke="#fff"/>'
+            )
+            body.append(
+                _text(
+                    left + cell * j + cell / 2,
+                    y + cell / 2 + 4,
+                    f"{m[i, j]:g}",
+                    size=10,
+                    fill="#fff" if s > 0.55 else "#111827",
+                )
+            )
+    body.append(
+        _text(
+            12,
+            top + cell * n / 2,
+            f"{row_title} →",
+            size=12,
+            extra=f'transform="rotate(-90 12 {top + cell * n / 2:.1f})"',
+        )
+    )
     return _svg(w, h, title, body)
 
 
@@ -146,9 +205,15 @@ def _blend(s: float, *, diagonal: bool) -> str:
     return f"rgb({r},{g},{b})"
 
 
-def hbars(labels: Sequence[str], groups: Sequence[tuple[str, Sequence[float], str]], *,
-          title: str, max_value: float = 100.0, unit: str = " %",
-          notes: Sequence[str] | None = None) -> str:
+def hbars(
+    labels: Sequence[str],
+    groups: Sequence[tuple[str, Sequence[float], str]],
+    *,
+    title: str,
+    max_value: float = 100.0,
+    unit: str = " %",
+    notes: Sequence[str] | None = None,
+) -> str:
     """Horizontal bars per label, one bar per group (e.g. test vs mirrored test images)."""
     bar, gap, left, top = 12, 8, 96, 44
     right = 112 if notes else 52
@@ -161,8 +226,9 @@ def hbars(labels: Sequence[str], groups: Sequence[tuple[str, Sequence[float], st
         body.append(_text(left + 14 + 150 * k, 35, name, anchor="start", size=11))
     for v in ticks(0, max_value, 4):
         x = left + pw * v / max_value
-        body.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 4}" y2="{h - 20}" '
-                    'stroke="#e5e7eb"/>')
+        body.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 4}" y2="{h - 20}" stroke="#e5e7eb"/>'
+        )
         body.append(_text(x, h - 6, f"{_label(v)}{unit}", size=10, fill=GREY))
     for i, name in enumerate(labels):
         y = top + per * i
@@ -171,10 +237,12 @@ def hbars(labels: Sequence[str], groups: Sequence[tuple[str, Sequence[float], st
             v = float(values[i]) if i < len(values) and values[i] is not None else 0.0
             bw = max(0.0, pw * min(v, max_value) / max_value)
             yy = y + bar * k
-            body.append(f'<rect x="{left}" y="{yy}" width="{bw:.1f}" height="{bar - 2}" '
-                        f'fill="{color}"/>')
-            body.append(_text(left + bw + 4, yy + bar - 3, f"{v:.1f}{unit}", anchor="start",
-                              size=10))
+            body.append(
+                f'<rect x="{left}" y="{yy}" width="{bw:.1f}" height="{bar - 2}" fill="{color}"/>'
+            )
+            body.append(
+                _text(left + bw + 4, yy + bar - 3, f"{v:.1f}{unit}", anchor="start", size=10)
+            )
         if notes and i < len(notes) and notes[i]:
             body.append(_text(w - 4, y + per / 2 + 1, notes[i], anchor="end", size=11, fill=RED))
     return _svg(w, h, title, body)
@@ -195,8 +263,10 @@ def histogram(counts: Sequence[int], edges: Sequence[float], *, title: str, x_la
     for i, c in enumerate(counts):
         bh = ph * c / hi
         x = left + bw * i
-        body.append(f'<rect x="{x + 1:.1f}" y="{top + ph - bh:.1f}" width="{bw - 2:.1f}" '
-                    f'height="{bh:.1f}" fill="{BLUE}"/>')
+        body.append(
+            f'<rect x="{x + 1:.1f}" y="{top + ph - bh:.1f}" width="{bw - 2:.1f}" '
+            f'height="{bh:.1f}" fill="{BLUE}"/>'
+        )
         if c:
             body.append(_text(x + bw / 2, top + ph - bh - 4, str(c), size=11))
     for i, e in enumerate(edges):
@@ -218,8 +288,12 @@ def png_data_uri(rgb: np.ndarray) -> str:
         return struct.pack(">I", len(data)) + kind + data + crc
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
-    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-           + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw, 9))
+        + chunk(b"IEND", b"")
+    )
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
@@ -254,38 +328,61 @@ def training_section(t: dict | None, *, staff: bool) -> str:
     verdict = ""
     if acc is not None and bar is not None:
         ok = acc >= bar
-        verdict = (f' <span class="badge {"passed" if ok else "failed"}">'
-                   f'{"reaches" if ok else "misses"} the bar</span>')
+        verdict = (
+            f' <span class="badge {"passed" if ok else "failed"}">'
+            f"{'reaches' if ok else 'misses'} the bar</span>"
+        )
     seconds = t.get("train_seconds")
     rows = [
         ("Test accuracy", f"{acc:.2f} % (bar: {bar:g} %)" if None not in (acc, bar) else None),
-        ("Data set", t.get("dataset")), ("Device", t.get("device")), ("Epochs", _epochs(t)),
-        ("Batch size", t.get("batch_size")), ("Optimizer", t.get("optimizer")),
+        ("Data set", t.get("dataset")),
+        ("Device", t.get("device")),
+        ("Epochs", _epochs(t)),
+        ("Batch size", t.get("batch_size")),
+        ("Optimizer", t.get("optimizer")),
         ("Mixed precision", t.get("mixed_precision")),
-        ("Training time", None if seconds is None else
-         f"{seconds:.1f} s ({t.get('seconds_per_epoch') or 0:.2f} s per epoch)"),
-        ("Stopped early", t.get("stopped")), ("Training error", t.get("error")),
+        (
+            "Training time",
+            None
+            if seconds is None
+            else f"{seconds:.1f} s ({t.get('seconds_per_epoch') or 0:.2f} s per epoch)",
+        ),
+        ("Stopped early", t.get("stopped")),
+        ("Training error", t.get("error")),
     ]
     if staff and t.get("flipped_accuracy") is not None:
-        rows.insert(1, ("Accuracy on mirrored test images", f"{t['flipped_accuracy']:.2f} % "
-                        f"(gap {t.get('flip_gap') or 0:.2f} points)"))
-    items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(str(v))}</dd>"
-                    for k, v in rows if v is not None)
-    out = [head, f"<p>Status: <b>{escape(str(t.get('status')))}</b>{verdict}</p>"
-                 f"<dl class='kv'>{items}</dl>"]
+        rows.insert(
+            1,
+            (
+                "Accuracy on mirrored test images",
+                f"{t['flipped_accuracy']:.2f} % (gap {t.get('flip_gap') or 0:.2f} points)",
+            ),
+        )
+    items = "".join(
+        f"<dt>{escape(k)}</dt><dd>{escape(str(v))}</dd>" for k, v in rows if v is not None
+    )
+    out = [
+        head,
+        f"<p>Status: <b>{escape(str(t.get('status')))}</b>{verdict}</p><dl class='kv'>{items}</dl>",
+    ]
     figures = _training_figures(t, staff)
     if figures:
-        out.append("<div class='figs'>" + "".join(f"<figure>{f}</figure>" for f in figures)
-                   + "</div>")
+        out.append(
+            "<div class='figs'>" + "".join(f"<figure>{f}</figure>" for f in figures) + "</div>"
+        )
     filters = t.get("first_layer_filters")
     images = filter_images(filters) if filters else []
     if images:
         f, _, kh, kw = np.shape(filters)
-        imgs = "".join(f'<img src="{uri}" alt="filter {i + 1}" title="filter {i + 1}">'
-                       for i, uri in enumerate(images))
-        out.append(f"<h3>First-layer filters</h3><p class='muted'>{f} filters of {kh}×{kw} "
-                   "pixels, RGB, each scaled from its own minimum to its own maximum.</p>"
-                   f"<div class='filters'>{imgs}</div>")
+        imgs = "".join(
+            f'<img src="{uri}" alt="filter {i + 1}" title="filter {i + 1}">'
+            for i, uri in enumerate(images)
+        )
+        out.append(
+            f"<h3>First-layer filters</h3><p class='muted'>{f} filters of {kh}×{kw} "
+            "pixels, RGB, each scaled from its own minimum to its own maximum.</p>"
+            f"<div class='filters'>{imgs}</div>"
+        )
     return "".join(out) + "</section>"
 
 
@@ -301,22 +398,32 @@ def _training_figures(t: dict, staff: bool) -> list[str]:
     curves = t.get("curves") or {}
     names = [str(n) for n in (t.get("class_names") or [])]
     if curves.get("train_loss"):
-        figures.append(line_chart([("train loss", curves["train_loss"], BLUE)],
-                                  title="Training loss per epoch", x_label="epoch",
-                                  y_label="mean training loss"))
+        figures.append(
+            line_chart(
+                [("train loss", curves["train_loss"], BLUE)],
+                title="Training loss per epoch",
+                x_label="epoch",
+                y_label="mean training loss",
+            )
+        )
     if curves.get("test_accuracy"):
         bar = t.get("threshold")
-        figures.append(line_chart([("test accuracy", curves["test_accuracy"], GREEN)],
-                                  title="Test accuracy per epoch", x_label="epoch",
-                                  y_label="test accuracy (%)", y_range=(0, 100),
-                                  hline=None if bar is None else (float(bar), f"bar {bar:g} %")))
+        figures.append(
+            line_chart(
+                [("test accuracy", curves["test_accuracy"], GREEN)],
+                title="Test accuracy per epoch",
+                x_label="epoch",
+                y_label="test accuracy (%)",
+                y_range=(0, 100),
+                hline=None if bar is None else (float(bar), f"bar {bar:g} %"),
+            )
+        )
     matrix = t.get("confusion_matrix")
     if matrix and len(names) >= len(matrix):
         figures.append(heatmap(matrix, names, title="Confusion matrix (test images)"))
     per_class = t.get("per_class_accuracy")
     if per_class and names:
-        figures.append(hbars(names, [("test images", per_class, BLUE)],
-                             title="Accuracy per class"))
+        figures.append(hbars(names, [("test images", per_class, BLUE)], title="Accuracy per class"))
     flipped = t.get("flipped_per_class_accuracy")
     if staff and per_class and flipped and names:
         gaps = [f"gap {a - b:+.1f}" for a, b in zip(per_class, flipped, strict=False)]

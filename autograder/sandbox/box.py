@@ -460,7 +460,9 @@ def _tasks_of(uid: int) -> int:
 def _kill_user(uid: int) -> None:
     """Kill every process of a sandbox user, from a child that becomes that user."""
     for _ in range(3):
-        if not any(p.info["uids"] and p.info["uids"].real == uid for p in psutil.process_iter(["uids"])):
+        if not any(
+            p.info["uids"] and p.info["uids"].real == uid for p in psutil.process_iter(["uids"])
+        ):
             return
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the forked child

@@ -100,7 +100,9 @@ def python_paths() -> list[str]:
     kept = []
     for p in sorted(paths):
         real = os.path.realpath(p)
-        if os.path.isdir(real) and not any(real == d or real.startswith(d + "/") for d in _SYSTEM_DIRS):
+        if os.path.isdir(real) and not any(
+            real == d or real.startswith(d + "/") for d in _SYSTEM_DIRS
+        ):
             kept.append(real)
     # keep only the outermost of nested folders
     return [p for p in kept if not any(p != q and p.startswith(q + "/") for q in kept)]

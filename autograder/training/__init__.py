@@ -55,8 +55,16 @@ class Outcome:
 class TrainingContext:
     """Everything the accuracy check needs; created before the sandbox starts."""
 
-    def __init__(self, assignment: Assignment, *, device: str | None, skip: str | None,
-                 data_root: Path | None, data_problem: str | None, progress: bool) -> None:
+    def __init__(
+        self,
+        assignment: Assignment,
+        *,
+        device: str | None,
+        skip: str | None,
+        data_root: Path | None,
+        data_problem: str | None,
+        progress: bool,
+    ) -> None:
         training = assignment.config.training
         assert training is not None
         self.config = training
@@ -66,7 +74,9 @@ class TrainingContext:
         self.data_problem = data_problem
         self.progress = progress
         self.settings: TrainingSettings = training.cuda if device == "cuda" else training.cpu
-        self.memory_mb = training.cuda_memory_mb if device == "cuda" else assignment.config.limits.memory_mb
+        self.memory_mb = (
+            training.cuda_memory_mb if device == "cuda" else assignment.config.limits.memory_mb
+        )
         self.flags: list[str] = []
         self.data_files: dict[str, Path] = {}
         self.dataset: Any = None
@@ -134,8 +144,14 @@ class TrainingContext:
         }
         started = time.monotonic()
         try:
-            info = student.run(CALL, label="setting up training (CifarCNN(), make_optimizer)",
-                               timeout=SETUP_TIMEOUT_S, step="setup", test_images=images, **common)
+            info = student.run(
+                CALL,
+                label="setting up training (CifarCNN(), make_optimizer)",
+                timeout=SETUP_TIMEOUT_S,
+                step="setup",
+                test_images=images,
+                **common,
+            )
         except StudentError as error:
             section.update(status="failed", error=str(error))
             outcome.stopped = "setup"
@@ -150,8 +166,13 @@ class TrainingContext:
                 outcome.stopped = f"budget: the time budget of {s.time_budget_s:.0f} s ran out after {epoch - 1} epochs"
                 break
             try:
-                done = student.run(CALL, label=f"training epoch {epoch} (train_one_epoch)",
-                                   timeout=left, step="epoch", **common)
+                done = student.run(
+                    CALL,
+                    label=f"training epoch {epoch} (train_one_epoch)",
+                    timeout=left,
+                    step="epoch",
+                    **common,
+                )
             except StudentError as error:
                 outcome.stopped = f"epoch {epoch}: {error}"
                 section["error"] = str(error)
@@ -168,9 +189,16 @@ class TrainingContext:
         section["seconds_per_epoch"] = round(section["train_seconds"] / max(1, outcome.epochs), 3)
         if outcome.epochs == 0:
             section["status"] = "failed"
-            raise AssertionError(f"Training stopped before the first epoch finished: {outcome.stopped}")
-        final = student.run(CALL, label="evaluating the trained model", timeout=SETUP_TIMEOUT_S,
-                            step="final", **common)
+            raise AssertionError(
+                f"Training stopped before the first epoch finished: {outcome.stopped}"
+            )
+        final = student.run(
+            CALL,
+            label="evaluating the trained model",
+            timeout=SETUP_TIMEOUT_S,
+            step="final",
+            **common,
+        )
         self._measure(outcome, final, labels, names)
         return outcome
 
@@ -253,8 +281,14 @@ def prepare(assignment: Assignment, options: Any, report: Any) -> TrainingContex
             cifar.describe(root)
         except DatasetMissing as missing:
             problem = str(missing)
-    return TrainingContext(assignment, device=device, skip=skip, data_root=root,
-                           data_problem=problem, progress=getattr(options, "progress", False))
+    return TrainingContext(
+        assignment,
+        device=device,
+        skip=skip,
+        data_root=root,
+        data_problem=problem,
+        progress=getattr(options, "progress", False),
+    )
 
 
 def _device(options: Any) -> tuple[str | None, str | None]:
@@ -265,7 +299,10 @@ def _device(options: Any) -> tuple[str | None, str | None]:
         return "cpu", None
     if options.device == "cuda":
         if not has_cuda:
-            return None, "--device cuda was asked for, but no CUDA GPU is visible here; the accuracy check was not run"
+            return (
+                None,
+                "--device cuda was asked for, but no CUDA GPU is visible here; the accuracy check was not run",
+            )
         return "cuda", None
     if has_cuda:
         return "cuda", None

@@ -63,9 +63,13 @@ def _autograder_training(student, inputs):  # noqa: C901 - one closure on purpos
             rows = (dy[:, None] + self.base[None, :])[:, None, :, None]
             cols = (dx[:, None] + self.base[None, :])[:, None, None, :]
             flip = torch.rand(b, device=batch.device, generator=self.generator) < 0.5
-            cols = torch.where(flip[:, None, None, None], 31 + 2 * dx[:, None, None, None] - cols, cols)
+            cols = torch.where(
+                flip[:, None, None, None], 31 + 2 * dx[:, None, None, None] - cols, cols
+            )
             chans = torch.arange(3, device=batch.device)[None, :, None, None]
-            crop = padded[torch.arange(b, device=batch.device)[:, None, None, None], chans, rows, cols]
+            crop = padded[
+                torch.arange(b, device=batch.device)[:, None, None, None], chans, rows, cols
+            ]
             return normalize(crop, self.mean, self.std, self.channels_last)
 
     def normalize(images, mean, std, channels_last):
@@ -151,11 +155,22 @@ def _autograder_training(student, inputs):  # noqa: C901 - one closure on purpos
         model.train()
         optimizer = student["make_optimizer"](model)
         if not isinstance(optimizer, torch.optim.Optimizer):
-            raise TypeError("make_optimizer returned a %s, not a torch.optim.Optimizer" % type(optimizer).__name__)
+            raise TypeError(
+                "make_optimizer returned a %s, not a torch.optim.Optimizer"
+                % type(optimizer).__name__
+            )
         test = torch.from_numpy(inputs["test_images"]).to(device)
         state.run = dict(
-            device=device, model=model, optimizer=optimizer, loader=loader, amp=amp, test=test,
-            criterion=torch.nn.CrossEntropyLoss(), train=student["train_one_epoch"], mean=mean, std=std,
+            device=device,
+            model=model,
+            optimizer=optimizer,
+            loader=loader,
+            amp=amp,
+            test=test,
+            criterion=torch.nn.CrossEntropyLoss(),
+            train=student["train_one_epoch"],
+            mean=mean,
+            std=std,
             channels_last=channels_last,
         )
         return {
@@ -182,7 +197,12 @@ def _autograder_training(student, inputs):  # noqa: C901 - one closure on purpos
                 images = run["test"][start : start + 1000]
                 if flip:
                     images = images.flip(-1)
-                x = normalize(images, run["mean"].view(1, 3, 1, 1), run["std"].view(1, 3, 1, 1), run["channels_last"])
+                x = normalize(
+                    images,
+                    run["mean"].view(1, 3, 1, 1),
+                    run["std"].view(1, 3, 1, 1),
+                    run["channels_last"],
+                )
                 out.append(model(x).float())
         model.train(was_training)
         return torch.cat(out).cpu().numpy()
@@ -193,7 +213,9 @@ def _autograder_training(student, inputs):  # noqa: C901 - one closure on purpos
         sync(device)
         start = time.perf_counter()
         with autocast(device, run["amp"]):
-            loss = run["train"](run["model"], run["loader"], run["criterion"], run["optimizer"], device)
+            loss = run["train"](
+                run["model"], run["loader"], run["criterion"], run["optimizer"], device
+            )
         sync(device)
         seconds = time.perf_counter() - start
         try:

@@ -85,7 +85,9 @@ result = {
 def test_CifarCNN_trains_in_training_mode(student):
     """Does a training-mode forward and backward pass reach every trainable parameter?"""
     got = student.run(TRAIN_MODE, label="CifarCNN() forward and backward in training mode")
-    assert got["shape"] == (8, 10), f"In training mode the output has shape {got['shape']}; expected (8, 10)."
+    assert got["shape"] == (8, 10), (
+        f"In training mode the output has shape {got['shape']}; expected (8, 10)."
+    )
     assert got["grads"] == got["trainable"], (
         f"After loss.backward() only {got['grads']} of {got['trainable']} trainable parameters have "
         "a gradient: part of the model is not used in forward()."

@@ -33,7 +33,9 @@ def _truth(x, y):
 
 
 def _run(student, x, y, batch_size):
-    label = f"calculate_accuracy(model, loader of {len(y)} images in batches of {batch_size}, 'cpu')"
+    label = (
+        f"calculate_accuracy(model, loader of {len(y)} images in batches of {batch_size}, 'cpu')"
+    )
     got = student.run(RUN, label=label, x=x, y=y, batch_size=batch_size)
     return label, got
 
@@ -46,15 +48,25 @@ def _compare(label, got, x, y):
     try:
         expect_float(accuracy, want_acc, what="accuracy_percent", rtol=1e-6, atol=1e-6)
     except Mismatch as m:
-        hint = " (a percentage in [0, 100], not a fraction)" if abs(float(accuracy) * 100 - want_acc) < 1e-6 else ""
+        hint = (
+            " (a percentage in [0, 100], not a fraction)"
+            if abs(float(accuracy) * 100 - want_acc) < 1e-6
+            else ""
+        )
         raise Mismatch(f"{label}: {m}{hint}") from None
     if not isinstance(confusion, np.ndarray) or confusion.dtype.kind not in "iu":
-        raise Mismatch(f"{label}: confusion_matrix is {kind(confusion)}; expected an integer NumPy array (10, 10).")
+        raise Mismatch(
+            f"{label}: confusion_matrix is {kind(confusion)}; expected an integer NumPy array (10, 10)."
+        )
     try:
         expect_array(confusion, want_conf, what="confusion_matrix")
     except Mismatch as m:
         transposed = confusion.shape == (10, 10) and np.array_equal(confusion.T, want_conf)
-        hint = "\nIt is transposed: rows must be the actual class, columns the predicted one." if transposed else ""
+        hint = (
+            "\nIt is transposed: rows must be the actual class, columns the predicted one."
+            if transposed
+            else ""
+        )
         raise Mismatch(f"{label}:\n{m}{hint}", details=m.details) from None
 
 

@@ -17,7 +17,9 @@ def _expect_int(got, expected, what):
     assert isinstance(got, (int, np.integer)) and not isinstance(got, bool), (
         f"count_parameters({what}) returned {kind(got)}; expected the int {expected}."
     )
-    assert got == expected, f"count_parameters({what}) returned {got}; PyTorch counts {expected} trainable parameters."
+    assert got == expected, (
+        f"count_parameters({what}) returned {got}; PyTorch counts {expected} trainable parameters."
+    )
 
 
 @pytest.mark.points(4)

@@ -21,7 +21,9 @@ result = {
 def test_make_optimizer_returns_an_optimizer_over_every_trainable_parameter(student):
     """Does make_optimizer(model) return a torch.optim.Optimizer that updates every trainable parameter?"""
     got = student.run(RUN, label="make_optimizer(model)")
-    assert got["is_optimizer"], f"make_optimizer returned a {got['type']}, not a torch.optim.Optimizer."
+    assert got["is_optimizer"], (
+        f"make_optimizer returned a {got['type']}, not a torch.optim.Optimizer."
+    )
     assert got["missing"] == 0, (
         f"The optimizer leaves out {got['missing']} of {got['trainable']} trainable parameter "
         "tensors; pass model.parameters()."

@@ -36,10 +36,22 @@ def _weights(rng, scale=0.01):
 
 
 def _run(student, x, y, *, batch_size, optimizer="sgd", lr=0.0, epochs=1, weight=None, bias=None):
-    label = (f"train_one_epoch(model, loader of {len(y)} images in batches of {batch_size}, "
-             f"CrossEntropyLoss(), {optimizer.upper()}(lr={lr}), 'cpu')")
-    got = student.run(RUN, label=label, x=x, y=y, batch_size=batch_size, optimizer=optimizer,
-                      lr=lr, epochs=epochs, weight=weight, bias=bias)
+    label = (
+        f"train_one_epoch(model, loader of {len(y)} images in batches of {batch_size}, "
+        f"CrossEntropyLoss(), {optimizer.upper()}(lr={lr}), 'cpu')"
+    )
+    got = student.run(
+        RUN,
+        label=label,
+        x=x,
+        y=y,
+        batch_size=batch_size,
+        optimizer=optimizer,
+        lr=lr,
+        epochs=epochs,
+        weight=weight,
+        bias=bias,
+    )
     return label, got
 
 
@@ -53,8 +65,11 @@ def test_train_one_epoch_returns_the_mean_batch_loss(student, rng):
     loss = got["losses"][0]
     expected = mean_batch_loss(linear_classifier(weight, bias), x, y, 16)
     with torch.no_grad():
-        weighted = float(torch.nn.functional.cross_entropy(
-            linear_classifier(weight, bias)(torch.as_tensor(x)), torch.as_tensor(y)))
+        weighted = float(
+            torch.nn.functional.cross_entropy(
+                linear_classifier(weight, bias)(torch.as_tensor(x)), torch.as_tensor(y)
+            )
+        )
     hint = ""
     if isinstance(loss, float) and abs(loss - weighted) < 1e-4 and abs(loss - expected) > 1e-4:
         hint = " (it is the mean over images; the contract asks for the mean of the batch losses)"
@@ -97,8 +112,9 @@ def test_train_one_epoch_lowers_the_loss_on_a_separable_set(student, rng):
     x = rng.normal(size=(n, 3, 32, 32)).astype(np.float32) * 0.5
     x[:, 0] += np.where(y == 0, 1.0, -1.0)[:, None, None].astype(np.float32)
     weight, bias = _weights(rng)
-    label, got = _run(student, x, y, batch_size=16, optimizer="adam", lr=0.01, epochs=5,
-                      weight=weight, bias=bias)
+    label, got = _run(
+        student, x, y, batch_size=16, optimizer="adam", lr=0.01, epochs=5, weight=weight, bias=bias
+    )
     before = mean_batch_loss(linear_classifier(weight, bias), x, y, n)
     after = mean_batch_loss(linear_classifier(got["weight"], got["bias"]), x, y, n)
     assert after < 0.5 * before, (
