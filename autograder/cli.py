@@ -196,6 +196,7 @@ def _main(args: argparse.Namespace) -> int:
         sandbox=args.sandbox,
         data_dir=args.data_dir,
         train=not args.no_train,
+        progress=args.jobs == 1 and not args.quiet and sys.stderr.isatty(),
     )
     progress = _Progress(len(found), quiet=args.quiet)
     done: list[Done] = []
