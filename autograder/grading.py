@@ -111,6 +111,7 @@ def _grade(
         student.install()
         run = kernel.run_notebook(_executable(submission.notebook))
         report.notebook = _notebook_section(run, kernel, spec.memory_mb)
+        student.why_undefined = run.why_undefined
         checks_started = time.monotonic()
         ref = warm.result()
         student.signatures = reference.signatures(ref, list(config.questions))

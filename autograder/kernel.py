@@ -9,6 +9,7 @@ ran before, so that grading goes on.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import re
 import threading
@@ -69,6 +70,47 @@ class NotebookRun:
 
     def errors(self) -> list[CellRecord]:
         return [r for r in self.records if r.outcome.status != "ok"]
+
+    def why_undefined(self, name: str) -> str | None:
+        """Why ``name`` may be missing: the failed cell that binds it, or else mentions it.
+
+        For a template this is the cell whose solution was replaced by
+        ``raise NotImplementedError``; None when no failed cell has the name.
+        """
+        mentions = re.compile(rf"\b{re.escape(name)}\b")
+        binding = [r for r in self.errors() if name in _top_level_names(r.source)]
+        consequence = f"NameError: name '{name}' is not defined"
+        mentioning = [
+            r
+            for r in self.errors()
+            if mentions.search(r.source) and not (r.outcome.error or "").startswith(consequence)
+        ]
+        for records, role in ((binding, "which defines it"), (mentioning, "where it appears")):
+            if records:
+                record = records[0]
+                o = record.outcome
+                first = ((o.error or "").splitlines() or [""])[0][:200]
+                if o.status == "error":
+                    return f"cell {record.index + 1}, {role}, raised {first}"
+                return f"cell {record.index + 1}, {role}, did not finish ({first or o.status})"
+        return None
+
+
+def _top_level_names(source: str) -> list[str]:
+    """Functions, classes and variables a cell binds at its top level (none if it is not Python)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    names = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                names.extend(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+    return names
 
 
 class _SandboxClient(AsyncKernelClient):

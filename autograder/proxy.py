@@ -47,6 +47,8 @@ class Student:
         self.seed = 0
         """Set per check by the plugin; each call in a check seeds the kernel from it."""
         self.default_timeout = limits.call_timeout_s
+        self.why_undefined: Callable[[str], str | None] = lambda name: None
+        """Why a name is missing (``cell 7, which defines it, raised ...``), once the notebook ran."""
         self._calls_in_check = 0
         self._installed = False
         self._helper = wire.helper_name()
@@ -186,6 +188,9 @@ class Student:
             return payload["value"]
         if payload.get("missing"):
             name = str(payload.get("name") or key)
+            why = self.why_undefined(name)
+            if why:
+                raise MissingFunction(label, f"the notebook does not define {name}: {why}.")
             raise MissingFunction(
                 label, f"the notebook does not define {name} (did its cell run without errors?)."
             )

@@ -20,17 +20,30 @@ from autograder.errors import GraderError
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m autograder.data", description=__doc__.split("\n")[0])
-    verbs = parser.add_subparsers(dest="verb", required=True, metavar="{download,synthetic,describe}")
-    fetch = verbs.add_parser("download", help="fetch CIFAR-10 with torchvision (checksums verified)")
-    fetch.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR),
-                       help="data root that gets cifar-10-batches-py/ (default: %(default)s)")
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder.data", description=__doc__.split("\n")[0]
+    )
+    verbs = parser.add_subparsers(
+        dest="verb", required=True, metavar="{download,synthetic,describe}"
+    )
+    fetch = verbs.add_parser(
+        "download", help="fetch CIFAR-10 with torchvision (checksums verified)"
+    )
+    fetch.add_argument(
+        "--data-dir",
+        default=str(DEFAULT_DATA_DIR),
+        help="data root that gets cifar-10-batches-py/ (default: %(default)s)",
+    )
     make = verbs.add_parser("synthetic", help="write a synthetic CIFAR-format set (not CIFAR-10)")
     make.add_argument("--out", required=True, help="data root that gets cifar-10-batches-py/")
-    make.add_argument("--train", type=int, default=50000, help="training images (default: %(default)s)")
+    make.add_argument(
+        "--train", type=int, default=50000, help="training images (default: %(default)s)"
+    )
     make.add_argument("--test", type=int, default=10000, help="test images (default: %(default)s)")
     make.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
-    show = verbs.add_parser("describe", help="say whether a folder holds CIFAR-10, a synthetic set, ...")
+    show = verbs.add_parser(
+        "describe", help="say whether a folder holds CIFAR-10, a synthetic set, ..."
+    )
     show.add_argument("data_dir", metavar="DIR", help="data root or its cifar-10-batches-py folder")
     return parser
 
@@ -50,7 +63,9 @@ def main(argv: list[str] | None = None) -> int:
         if options.verb == "download":
             info = download(options.data_dir)
         elif options.verb == "synthetic":
-            info = generate(options.out, n_train=options.train, n_test=options.test, seed=options.seed)
+            info = generate(
+                options.out, n_train=options.train, n_test=options.test, seed=options.seed
+            )
         else:
             info = describe(options.data_dir)
     except (GraderError, ValueError) as error:

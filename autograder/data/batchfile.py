@@ -6,8 +6,8 @@ are read with ``_RestrictedUnpickler``, which resolves only the few NumPy
 constructors an array needs and refuses everything else with
 ``UnsafePickle``. Files are written by ``_Py2Pickler`` in the same shape as
 the real ones: protocol 2, every string a Python 2 ``str`` (the
-SHORT_BINSTRING/BINSTRING opcodes), so ``pickle.load(f, encoding="bytes")``
-gives bytes keys (the CIFAR website's recipe) and ``encoding="latin1"`` gives
+SHORT_BINSTRING/BINSTRING opcodes), so unpickling with ``encoding="bytes"``
+gives bytes keys (the CIFAR website's recipe) and with ``encoding="latin1"``
 str keys (torchvision's way).
 """
 
@@ -61,7 +61,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
     """An unpickler that builds NumPy arrays and plain containers, and nothing else."""
 
     def find_class(self, module: str, name: str) -> Any:
-        """Return the allowed object for ``module.name``; raise ``UnsafePickle`` for anything else."""
+        """The allowed object for ``module.name``; ``UnsafePickle`` for anything else."""
         try:
             return _ALLOWED[(module, name)]
         except KeyError:
@@ -95,7 +95,8 @@ def read_batch(path: Path) -> dict[str, Any]:
         ) from None
     if not isinstance(obj, dict):
         raise DatasetCorrupt(
-            f"{path} is not a CIFAR-10 python batch file (it holds a {type(obj).__name__}, not a dict)."
+            f"{path} is not a CIFAR-10 python batch file "
+            f"(it holds a {type(obj).__name__}, not a dict)."
         )
     return _str_keys(obj)
 
@@ -129,7 +130,7 @@ class _Py2Pickler(pickle._Pickler):  # the pure-Python pickler lets us replace s
     dispatch[bytes] = save_py2_string
 
     def save_global(self, obj: Any, name: str | None = None) -> None:
-        """Name NumPy 2's ``numpy._core`` globals by their ``numpy.core`` names, as the real files do.
+        """Write NumPy 2's ``numpy._core`` globals as ``numpy.core`` ones, like the real files.
 
         Both NumPy 1 and NumPy 2 resolve ``numpy.core.multiarray._reconstruct``,
         while ``numpy._core`` exists only in NumPy 2.
@@ -144,7 +145,7 @@ class _Py2Pickler(pickle._Pickler):  # the pure-Python pickler lets us replace s
 
 
 def dump_batch(obj: dict[str, Any], f: BinaryIO) -> None:
-    """Pickle ``obj`` to ``f`` the way CIFAR-10's own files are pickled (protocol 2, Python 2 strings)."""
+    """Pickle ``obj`` to ``f`` like CIFAR-10's own files (protocol 2, Python 2 strings)."""
     _Py2Pickler(f, protocol=2).dump(obj)
 
 

@@ -30,14 +30,15 @@ CLASS_NAMES = (
 )  # fmt: skip
 PERIOD = (4.0, 8.0)
 """Stripe and ring period in pixels (half of it foreground)."""
-DARK = (0.05, 0.30)
-"""Gray level of the darker colour, as a fraction of full scale."""
-LIGHT = (0.70, 0.95)
-"""Gray level of the lighter colour."""
-TINT = 0.10
-"""Each colour channel is moved by up to this much from the gray level."""
-NOISE = 8.0
+CONTRAST = (0.35, 0.5)
+"""Half the gap between the two colours of a picture, as a fraction of full scale."""
+HUE = 0.3
+"""Each channel's contrast is scaled by up to this fraction more or less (a colour tint)."""
+NOISE = 9.6
 """Standard deviation of the Gaussian pixel noise, in 0-255 units."""
+# Every picture's mean is 0.5 in each channel and its standard deviation near 0.2, as in
+# CIFAR-10 (CIFAR10_MEAN, CIFAR10_STD), so the course's normalization constants fit this set
+# too, and a picture's brightness says nothing about its class.
 
 Mask = np.ndarray  # (n, SIZE, SIZE) bool
 _Grid = tuple[np.ndarray, np.ndarray]  # y, x: (1, SIZE, SIZE) float32 pixel coordinates
@@ -69,7 +70,9 @@ def _diagonals(rng: np.random.Generator, n: int, grid: _Grid) -> Mask:
 def _checkers(rng: np.random.Generator, n: int, grid: _Grid) -> Mask:
     y, x = grid
     cell = _uniform(rng, n, 5.0, 8.0)
-    cells = np.floor(x / cell + _uniform(rng, n, 0, 1)) + np.floor(y / cell + _uniform(rng, n, 0, 1))
+    cells = np.floor(x / cell + _uniform(rng, n, 0, 1)) + np.floor(
+        y / cell + _uniform(rng, n, 0, 1)
+    )
     return np.mod(cells, 2.0) == 1.0
 
 
@@ -127,14 +130,21 @@ _DRAW: tuple[Callable[[np.random.Generator, int, _Grid], Mask], ...] = (
 )  # fmt: skip
 
 
-def _colour_pairs(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(foreground, background) colours, (n, 3) each in [0, 1]; which one is lighter is a coin flip."""
-    dark = rng.uniform(*DARK, size=(n, 1)) + rng.uniform(-TINT, TINT, size=(n, 3))
-    light = rng.uniform(*LIGHT, size=(n, 1)) + rng.uniform(-TINT, TINT, size=(n, 3))
-    light_on_dark = rng.random((n, 1)) < 0.5
-    foreground = np.where(light_on_dark, light, dark)
-    background = np.where(light_on_dark, dark, light)
-    return np.clip(foreground, 0, 1).astype(np.float32), np.clip(background, 0, 1).astype(np.float32)
+def _colour_pairs(rng: np.random.Generator, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(foreground, background) colours, (n, 3) each, that give every picture a mean of 0.5.
+
+    Which of the two is lighter is a coin flip (the polarity).
+    """
+    n = len(mask)
+    f = mask.reshape(n, -1).mean(axis=1)[:, None]  # (n, 1) foreground fraction
+    tint = 1 + rng.uniform(-HUE, HUE, size=(n, 3))
+    c = rng.uniform(*CONTRAST, size=(n, 1)) * tint
+    c = np.where(rng.random((n, 1)) < 0.5, c, -c)
+    foreground = 0.5 + (1 - f) * c
+    background = 0.5 - f * c
+    return np.clip(foreground, 0, 1).astype(np.float32), np.clip(background, 0, 1).astype(
+        np.float32
+    )
 
 
 def render(rng: np.random.Generator, labels: np.ndarray) -> np.ndarray:
@@ -157,7 +167,7 @@ def render(rng: np.random.Generator, labels: np.ndarray) -> np.ndarray:
             continue
         n = len(where)
         mask = draw(rng, n, grid)[..., None].astype(np.float32)  # (n, H, W, 1)
-        foreground, background = _colour_pairs(rng, n)
+        foreground, background = _colour_pairs(rng, mask)
         picture = background[:, None, None, :] + mask * (foreground - background)[:, None, None, :]
         picture = picture * 255.0 + NOISE * rng.standard_normal(picture.shape, dtype=np.float32)
         images[where] = np.clip(np.rint(picture), 0, 255).astype(np.uint8)

@@ -36,13 +36,14 @@ from autograder.data.cifar import (
 )
 from autograder.data.errors import DatasetCorrupt, DatasetExists
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 """Bump when a change to ``patterns`` or to this file changes the bytes written."""
 CLASS_NAMES = patterns.CLASS_NAMES
 
 
-def generate(root: str | os.PathLike[str], *, n_train: int = 50000, n_test: int = 10000,
-             seed: int = 0) -> DatasetInfo:
+def generate(
+    root: str | os.PathLike[str], *, n_train: int = 50000, n_test: int = 10000, seed: int = 0
+) -> DatasetInfo:
     """Write a synthetic CIFAR-format data set and describe it.
 
     Args:
@@ -59,7 +60,9 @@ def generate(root: str | os.PathLike[str], *, n_train: int = 50000, n_test: int 
     """
     for name, value in (("n_train", n_train), ("n_test", n_test)):
         if int(value) != value or value < 10:
-            raise ValueError(f"{name} must be a whole number of at least 10 (one image per class); got {value}.")
+            raise ValueError(
+                f"{name} must be a whole number of at least 10 (one image per class); got {value}."
+            )
     if int(seed) != seed or seed < 0:
         raise ValueError(f"seed must be a whole number of at least 0; got {seed}.")
     folder = batches_folder(root)
@@ -71,7 +74,9 @@ def generate(root: str | os.PathLike[str], *, n_train: int = 50000, n_test: int 
     labels = _balanced_labels(train_rng, n_train)
     start = 0
     for number, (name, size) in enumerate(zip(TRAIN_FILES, sizes, strict=True), start=1):
-        batch = _batch(train_rng, labels[start:start + size], f"training batch {number} of 5", start)
+        batch = _batch(
+            train_rng, labels[start : start + size], f"training batch {number} of 5", start
+        )
         digests[name] = _write(folder / name, batch)
         start += size
     batch = _batch(test_rng, _balanced_labels(test_rng, n_test), "testing batch 1 of 1", 0)
@@ -94,7 +99,7 @@ def generate(root: str | os.PathLike[str], *, n_train: int = 50000, n_test: int 
 
 
 def _refuse_foreign_set(folder: Path) -> None:
-    """Raise ``DatasetExists`` when ``folder`` holds CIFAR files that this generator did not write."""
+    """Raise ``DatasetExists`` when ``folder`` holds CIFAR files this generator did not write."""
     present = [name for name in ALL_FILES if (folder / name).exists()]
     if not present:
         return
