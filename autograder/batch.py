@@ -2,12 +2,15 @@
 
 Each submission is graded in a worker (one GPU each when there are several),
 which writes the submission's reports itself; the parent only keeps score.
-A worker that dies or hangs costs the one submission it held, which gets an
-``error`` report, and a fresh worker takes its place.
+A fresh worker takes the place of one that dies or hangs. The submission it
+held is graded once more when the worker died (a crash of the grader's own
+process is not the submission's fault, until it happens twice) and gets an
+``error`` report when it hung past the wall-clock limit or killed two workers.
 """
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing as mp
 import os
 import queue
@@ -44,6 +47,8 @@ class Done:
     max_score: float
     seconds: float
     resumed: bool = False
+    error: str = ""
+    """For an ``error`` or ``rejected`` report, its sentence."""
 
 
 def run(
@@ -65,6 +70,7 @@ def run(
     threads = max(1, (os.cpu_count() or 1) // count)
     pool: dict[int, tuple[mp.Process, mp.Queue]] = {}
     holding: dict[int, tuple[Job, float]] = {}
+    retried: set[int] = set()
 
     def start(slot: int) -> None:
         gpu = gpus[slot % len(gpus)] if gpus else None
@@ -111,14 +117,25 @@ def run(
                 del pool[slot]
                 if held is not None:
                     holding.pop(slot)
-                    why = (
-                        f"took longer than {wall_limit_s:.0f} s and was stopped"
-                        if overdue
-                        else f"stopped unexpectedly (exit status {proc.exitcode})"
-                    )
-                    lost = _lost(held[0], options, why, time.monotonic() - held[1])
-                    done.append(lost)
-                    on_done(lost)
+                    job = held[0]
+                    if not overdue and job.index not in retried:
+                        # a worker that dies is the grader's fault until it happens twice
+                        retried.add(job.index)
+                        pending.insert(0, job)
+                        print(
+                            f"{job.path.name}: the grader's worker stopped unexpectedly "
+                            f"({_exit_words(proc.exitcode)}); grading it again",
+                            file=sys.stderr,
+                        )
+                    else:
+                        why = (
+                            f"took longer than {wall_limit_s:.0f} s and was stopped"
+                            if overdue
+                            else f"stopped unexpectedly twice ({_exit_words(proc.exitcode)})"
+                        )
+                        lost = _lost(job, options, why, time.monotonic() - held[1])
+                        done.append(lost)
+                        on_done(lost)
                 if pending:
                     start(slot)
     finally:
@@ -131,6 +148,16 @@ def run(
             if proc.is_alive():
                 proc.kill()
     return sorted(done, key=lambda d: d.index)
+
+
+def _exit_words(code: int | None) -> str:
+    """``killed by SIGKILL`` or ``exit status 1``."""
+    if code is not None and code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit status {code}"
 
 
 def _lost(job: Job, options: Options, why: str, seconds: float) -> Done:
@@ -151,7 +178,9 @@ def _lost(job: Job, options: Options, why: str, seconds: float) -> Done:
     )
     report.timing["total_s"] = round(seconds, 3)
     write_all(report, job.folder)
-    return Done(job.index, job.path, job.folder, "error", 0.0, 0.0, seconds)
+    return Done(
+        job.index, job.path, job.folder, "error", 0.0, 0.0, seconds, error=report.error or ""
+    )
 
 
 def _worker(
@@ -164,6 +193,7 @@ def _worker(
 ) -> None:
     """A worker process: grade submissions from ``tasks`` until it gets None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    faulthandler.enable()  # a crash in native code (PyTorch, NumPy) leaves a trace on stderr
     from dataclasses import replace
 
     from autograder.grading import grade
@@ -193,6 +223,7 @@ def _worker(
                     report.score,
                     report.max_score,
                     time.monotonic() - started,
+                    error=report.error or "",
                 ),
             )
         )

@@ -358,6 +358,8 @@ class _Progress:
         width = len(str(self.total))
         score = f"{d.score:g}/{d.max_score:g}" if d.status == "graded" else d.status
         note = " (already graded; --force to redo)" if d.resumed else f" in {d.seconds:.1f} s"
+        if d.error and not d.resumed:
+            note += f": {d.error[:300]}"
         print(f"[{self.count:>{width}}/{self.total}] {d.path.name}: {score}{note}", file=sys.stderr)
         print(f"{d.folder / 'report.md'}", flush=True)
 

@@ -157,3 +157,57 @@ def test_a_killed_batch_grades_only_what_is_left_when_run_again(tmp_path):
     assert len(rows) == 6 and all(r[-3] == "100" for r in rows[1:])
     forced = _cli(str(folder / "student_0.ipynb"), "--out", str(out), "--force")
     assert "already graded" not in forced.stderr
+
+
+def _kill_worker_while_it_grades(proc: subprocess.Popen, killed: set[int]) -> None:
+    """SIGKILL the CLI's grading worker once it is inside the notebook's slow cell."""
+    import psutil
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        for child in psutil.Process(proc.pid).children():
+            try:
+                worker = "multiprocessing" in " ".join(child.cmdline())
+                busy = worker and child.pid not in killed and child.children(recursive=True)
+            except psutil.Error:
+                continue
+            if busy:
+                time.sleep(2.0)  # inside the notebook: its kernel is running
+                child.kill()
+                killed.add(child.pid)
+                return
+        time.sleep(0.1)
+    raise AssertionError("no grading worker with a kernel appeared within 120 s")
+
+
+@pytest.mark.parametrize("kills", [1, 2])
+def test_a_worker_that_dies_costs_a_regrade_then_an_error_report(tmp_path, kills):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    nbformat.write(append_cells(solution(), "import time\ntime.sleep(6)"), folder / "slow.ipynb")
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "grade.py", str(folder), "--out", str(out), "--jobs", "1"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        killed: set[int] = set()
+        for _ in range(kills):
+            _kill_worker_while_it_grades(proc, killed)
+        _, stderr = proc.communicate(timeout=300)
+    finally:
+        proc.kill()
+    report = json.loads((out / "slow" / "report.json").read_text())
+    assert (
+        "the grader's worker stopped unexpectedly (killed by SIGKILL); grading it again" in stderr
+    )
+    if kills == 1:
+        assert proc.returncode == 0, stderr
+        assert report["status"] == "graded" and report["score"] == 100.0
+    else:
+        assert proc.returncode == 1, stderr  # a grader error, not the student's
+        assert report["status"] == "error"
+        assert "stopped unexpectedly twice (killed by SIGKILL)" in report["error"]
