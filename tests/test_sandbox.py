@@ -87,11 +87,16 @@ def test_every_process_is_gone_after_grading(tmp_path, kind):
             "q = subprocess.Popen(['sh', '-c', 'sleep 300 & sleep 300'])\n",
             timeout=30,
         )
-        tree = [p.pid for p in psutil.Process(k.process.popen.pid).children(recursive=True)]
+        tree = psutil.Process(k.process.popen.pid).children(recursive=True)
         box = k.box
         assert len(tree) >= 4
     box.close()
-    alive = [
-        pid for pid in tree if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"
-    ]
+
+    def living(p: psutil.Process) -> bool:  # is_running() also tells a reused pid apart
+        try:
+            return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return False
+
+    alive = [p.pid for p in tree if living(p)]
     assert alive == []

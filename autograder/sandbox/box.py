@@ -367,22 +367,23 @@ class KernelProcess:
                     os.killpg(sig_target, signal.SIGKILL)
                 except OSError:
                     pass
-        for proc in procs:
-            try:
-                proc.kill()
-            except psutil.Error:
-                pass
         for pid, created in list(self._seen.items()):
             try:
                 proc = psutil.Process(pid)
                 if proc.create_time() == created:
-                    proc.kill()
+                    procs.append(proc)
+            except psutil.Error:
+                pass
+        for proc in procs:
+            try:
+                proc.kill()
             except psutil.Error:
                 pass
         try:
             self.popen.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
+        _wait_dead(procs, KILL_WAIT_S)
 
     # -- the watchdog -----------------------------------------------------------------
 
@@ -457,12 +458,42 @@ def _tasks_of(uid: int) -> int:
     return count
 
 
+KILL_WAIT_S = 5.0
+"""How long ``_kill_user`` keeps killing until every process of the user is gone."""
+
+
+def _wait_dead(procs: list[psutil.Process], timeout: float) -> None:
+    """Wait until every process is gone or a zombie (SIGKILL takes effect asynchronously)."""
+    deadline = time.monotonic() + timeout
+    for proc in procs:
+        while time.monotonic() < deadline:
+            try:
+                if not proc.is_running() or proc.status() == psutil.STATUS_ZOMBIE:
+                    break
+            except psutil.Error:
+                break
+            time.sleep(0.01)
+
+
+def _living(uid: int) -> bool:
+    """Whether a process of ``uid`` exists that is not yet a zombie."""
+    for p in psutil.process_iter(["uids", "status"]):
+        uids = p.info["uids"]
+        if uids and uids.real == uid and p.info["status"] != psutil.STATUS_ZOMBIE:
+            return True
+    return False
+
+
 def _kill_user(uid: int) -> None:
-    """Kill every process of a sandbox user, from a child that becomes that user."""
-    for _ in range(3):
-        if not any(
-            p.info["uids"] and p.info["uids"].real == uid for p in psutil.process_iter(["uids"])
-        ):
+    """Kill every process of a sandbox user, from a child that becomes that user.
+
+    SIGKILL is delivered asynchronously, and a process forking at that moment
+    may leave a child behind, so it repeats until none is left (or gives up after
+    ``KILL_WAIT_S``); zombies are already dead and only wait for their parent.
+    """
+    deadline = time.monotonic() + KILL_WAIT_S
+    while time.monotonic() < deadline:
+        if not _living(uid):
             return
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the forked child
