@@ -14,7 +14,7 @@ import asyncio
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from jupyter_client.asynchronous import AsyncKernelClient
@@ -235,6 +235,14 @@ class Kernel:
                     cell.source, timeout=self.limits.cell_timeout_s, history=False
                 )
                 run.executed += 1
+                if outcome.status in ("ok", "error") and self.process is not None:
+                    # a cell that leaves too many processes behind is the one to blame, also
+                    # when the watchdog killed the kernel just as the cell finished
+                    self.process.enforce_limits()
+                    if not self.process.alive():
+                        outcome = replace(
+                            outcome, status="died", error=f"the kernel {self._reason()}"
+                        )
             # after a restart the notebook is replayed, except cells that killed or hung the
             # kernel, or flooded it with output (a flood can leave a kernel unusable)
             replay = outcome.status in ("ok", "error") and not outcome.output_truncated
@@ -287,7 +295,8 @@ class Kernel:
                 seconds=time.monotonic() - started,
             )
         outcome = _outcome_of(cell, time.monotonic() - started, executor.truncated)
-        if outcome.status == "error" and not self.process.alive():
+        if outcome.status in ("ok", "error") and not self.process.alive():
+            # it finished, but the kernel died with it (the watchdog saw a limit exceeded)
             return Outcome("died", f"the kernel {self._reason()}", seconds=outcome.seconds)
         return outcome
 

@@ -280,6 +280,7 @@ class KernelProcess:
         self.pid: int | None = None
         self._reason: str | None = None
         self._seen: dict[int, float] = {}
+        self._limits_lock = threading.Lock()
         self._stop = threading.Event()
         self._watch = threading.Thread(target=self._watchdog, daemon=True, name="sandbox-watch")
         self._watch.start()
@@ -410,13 +411,25 @@ class KernelProcess:
         return list(procs.values())
 
     def _watchdog(self) -> None:
-        limits = self.box.spec.limits
-        memory = self.box.spec.memory_mb * 2**20
-        if self.box.spec.device != "cuda":
-            memory *= 2  # the address-space limit is the guard; this is the backstop
         while not self._stop.wait(0.2):
-            if not self.alive():
+            if not self.alive() or self.enforce_limits():
                 return
+
+    def enforce_limits(self) -> str | None:
+        """Kill the kernel when its processes exceed the process or memory limit.
+
+        The watchdog calls this five times a second; the kernel runner also calls it
+        after each notebook cell, so that a cell which leaves too many processes
+        behind is the one blamed, not whatever code happens to run next. Returns the
+        death reason when it killed the kernel.
+        """
+        with self._limits_lock:
+            if not self.alive():
+                return None
+            limits = self.box.spec.limits
+            memory = self.box.spec.memory_mb * 2**20
+            if self.box.spec.device != "cuda":
+                memory *= 2  # the address-space limit is the guard; this is the backstop
             procs = self._tree()
             rss = 0
             for proc in procs:
@@ -425,18 +438,20 @@ class KernelProcess:
                     rss += proc.memory_info().rss
                 except psutil.Error:
                     continue
+            reason = None
             if len(procs) > limits.max_processes + 3:
-                self.kill(
+                reason = (
                     f"started too many processes (process limit exceeded: {len(procs)} "
                     f"running, the limit is {limits.max_processes})"
                 )
-                return
-            if rss > memory:
-                self.kill(
+            elif rss > memory:
+                reason = (
                     f"used too much memory (memory limit exceeded: {rss / 2**20:,.0f} MiB, "
                     f"the limit is {self.box.spec.memory_mb:,} MiB)"
                 )
-                return
+            if reason:
+                self.kill(reason)
+            return reason
 
 
 def _memory_folder() -> str | None:
