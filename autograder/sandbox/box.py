@@ -474,7 +474,7 @@ def _tasks_of(uid: int) -> int:
 
 
 KILL_WAIT_S = 5.0
-"""How long ``_kill_user`` keeps killing until every process of the user is gone."""
+"""How long a kill waits for its processes to be dead (``_kill_user`` keeps killing till then)."""
 
 
 def _wait_dead(procs: list[psutil.Process], timeout: float) -> None:
