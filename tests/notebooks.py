@@ -49,3 +49,22 @@ def variant(kind: str, name: str) -> str:
 def write(nb: NotebookNode, path: Path) -> Path:
     nbformat.write(nb, path)
     return path
+
+
+def solution_regions(nb: NotebookNode) -> tuple[list[str], list[str]]:
+    """The notebook's source lines inside ``# BEGIN/END SOLUTION`` regions, and the others.
+
+    Read independently of ``autograder.assign``, so tests of it do not trust it.
+    """
+    inside_lines: list[str] = []
+    outside_lines: list[str] = []
+    for cell in nb.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            if "# BEGIN SOLUTION" in line:
+                inside = True
+            elif "# END SOLUTION" in line:
+                inside = False
+            else:
+                (inside_lines if inside else outside_lines).append(line)
+    return inside_lines, outside_lines

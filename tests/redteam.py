@@ -21,7 +21,15 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from tests.notebooks import REPO, SOLUTIONS, TEMPLATES, append_cells, replace_definition, solution
+from tests.notebooks import (
+    REPO,
+    SOLUTIONS,
+    TEMPLATES,
+    append_cells,
+    replace_definition,
+    solution,
+    solution_regions,
+)
 
 TOKEN = secrets.token_hex(6)
 """Unique to this test session: canary file names, process markers, secrets."""
@@ -580,16 +588,8 @@ def solution_lines(min_length: int = 16) -> set[str]:
     """Lines inside the reference solutions' solution regions (what must never leak)."""
     lines: set[str] = set()
     for path in (SOLUTIONS / "cnn_basics.ipynb", SOLUTIONS / "cifar10_cnn.ipynb"):
-        nb = nbformat.read(path, as_version=4)
-        for cell in nb.cells:
-            inside = False
-            for line in cell.source.splitlines():
-                if "# BEGIN SOLUTION" in line:
-                    inside = True
-                elif "# END SOLUTION" in line:
-                    inside = False
-                elif inside and len(line.strip()) >= min_length:
-                    lines.add(line.strip())
+        inside, _ = solution_regions(nbformat.read(path, as_version=4))
+        lines.update(line.strip() for line in inside if len(line.strip()) >= min_length)
     return lines
 
 

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 from autograder import assign
-from tests.notebooks import SOLUTIONS, TEMPLATES
+from tests.notebooks import SOLUTIONS, TEMPLATES, solution_regions
 
 
 @pytest.mark.parametrize("name", ["cnn_basics", "cifar10_cnn"])
@@ -23,17 +23,9 @@ def test_template_has_no_solution_code_and_no_outputs(name):
     template = nbformat.read(TEMPLATES / f"{name}.ipynb", as_version=4)
     assert template.metadata["autograder"] == solution.metadata["autograder"]
     assert template.metadata["autograder"]["assignment"] == name
-    hidden, given = set(), set()
-    for cell in solution.cells:
-        inside = False
-        for line in cell.source.splitlines():
-            if "# BEGIN SOLUTION" in line:
-                inside = True
-            elif "# END SOLUTION" in line:
-                inside = False
-            elif line.strip():
-                (hidden if inside else given).add(line)
-    hidden -= given  # e.g. a line the explanation shows too
+    inside, outside = solution_regions(solution)
+    hidden = {line for line in inside if line.strip()}
+    hidden -= set(outside)  # e.g. a line the explanation shows too
     assert hidden
     text = "\n".join(c.source for c in template.cells)
     assert not [line for line in hidden if line in text.splitlines()]

@@ -81,6 +81,8 @@ def _autograder_training(student, inputs):  # noqa: C901 - one closure on purpos
         for i in range(1, 6):
             path = os.path.join(folder, "cifar-10-batches-py", "data_batch_%d" % i)
             with open(path, "rb") as f:
+                # the grader's own checksum-verified files, read-only in the sandbox; this runs
+                # in the kernel, so nothing the grader's process loads is ever unpickled
                 entry = pickle.load(f, encoding="latin1")
             xs.append(np.asarray(entry["data"], dtype=np.uint8).reshape(-1, 3, 32, 32))
             ys.append(np.asarray(entry.get("labels", entry.get("fine_labels")), dtype=np.int64))
