@@ -5,30 +5,46 @@ cell (``skip-execution`` cells left out, a failing cell recorded and the rest
 still run), executes the grader's snippets with a time limit, and when the
 kernel dies or stops answering it starts a fresh one and replays the cells that
 ran before, so that grading goes on.
+
+Only documented interfaces of jupyter_client and nbclient are used: the kernel
+is started, polled, interrupted and killed by a
+:class:`~jupyter_client.manager.AsyncKernelManager` whose provisioner is the
+sandbox (:mod:`autograder.sandbox.provisioner`), and cells run through
+:class:`nbclient.NotebookClient` with its own time limit and interrupt
+(``timeout_func``, ``interrupt_on_timeout``, ``error_on_timeout``).
 """
 
 from __future__ import annotations
 
 import ast
 import asyncio
+import logging
+import math
 import re
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from jupyter_client.asynchronous import AsyncKernelClient
 from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 
 from autograder.config import Limits
 from autograder.errors import KernelStartError
 from autograder.sandbox import KernelProcess, Sandbox
+from autograder.sandbox.provisioner import KERNEL_NAME, SandboxKernelManager, SandboxKernelSpecs
 
 SKIP_TAG = "skip-execution"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _INTERRUPT_GRACE_S = 3.0
+_TIMED_OUT = secrets.token_hex(8)
+"""Marks the reply nbclient makes up for a cell it interrupted (never sent to a kernel)."""
+
+_LOG = logging.getLogger("autograder.kernel")
+_LOG.addHandler(logging.NullHandler())
+_LOG.propagate = False  # nbclient logs a timeout as an error; for the grader it is an outcome
 
 
 @dataclass
@@ -113,15 +129,6 @@ def _top_level_names(source: str) -> list[str]:
     return names
 
 
-class _SandboxClient(AsyncKernelClient):
-    """A kernel client whose liveness is the sandbox's process, not a heartbeat."""
-
-    process: KernelProcess | None = None
-
-    def is_alive(self) -> bool:  # type: ignore[override]
-        return self.process is not None and self.process.alive()
-
-
 class _Executor(NotebookClient):
     """nbclient with a cap on how much output of a cell is kept."""
 
@@ -161,55 +168,119 @@ class _Executor(NotebookClient):
 class Kernel:
     """One submission's kernel: start, run cells and snippets, restart and replay."""
 
-    def __init__(self, box: Sandbox, limits: Limits, *, deadline: float) -> None:
+    def __init__(
+        self,
+        box: Sandbox,
+        limits: Limits,
+        *,
+        deadline: float,
+        argv: tuple[str, ...] | None = None,
+    ) -> None:
         self.box = box
         self.limits = limits
         self.deadline = deadline
+        self.argv = argv
+        """The kernel's command line (None: ipykernel in the grader's Python)."""
         self.restarts = 0
         self.process: KernelProcess | None = None
-        self._client: _SandboxClient | None = None
+        """The current kernel's process tree (kept after it ends, for its death reason)."""
+        self._km: SandboxKernelManager | None = None
+        self._executor: _Executor | None = None
         self._history: list[CellRecord] = []
         self._setup: list[str] = []
-        self._executor: _Executor | None = None
+        self._limit = limits.cell_timeout_s
+        self._reply: dict[str, Any] | None = None
 
     # -- life cycle -------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start a fresh kernel and wait until it answers."""
-        self._close_client()
-        self.process = self.box.start_kernel()
-        budget = max(5.0, min(60.0, self.remaining()))
-        self.process.find_kernel(timeout=budget)
-        client = _SandboxClient()
-        client.load_connection_info(self.process.connection_info)
-        client.process = self.process
-        self._client = client
+        """Start a fresh kernel (ending the previous one) and wait until it answers."""
+        self._shutdown()
+        budget = max(5.0, min(self.limits.kernel_start_timeout_s, self.remaining()))
         try:
-            _run(self._connect(client, budget))
-        except Exception as e:
-            reason = self.process.death_reason() if not self.process.alive() else "did not answer"
-            raise KernelStartError(f"the kernel {reason} while starting ({e}).") from None
+            _run(self._start(budget))
+        except Exception as error:  # noqa: BLE001 - whatever stopped the start, say so
+            process = self.process
+            if process is not None and not process.alive():
+                why = f"the kernel {process.death_reason()} while starting"
+            elif isinstance(error, KernelStartError):
+                why = str(error).rstrip(".")
+            else:
+                why = f"the kernel did not answer within {budget:.0f} s of starting ({error})"
+            self._shutdown()
+            raise KernelStartError(f"{why}.") from None
 
-    async def _connect(self, client: _SandboxClient, timeout: float) -> None:
+    async def _start(self, budget: float) -> None:
+        km = SandboxKernelManager(
+            sandbox=self.box,
+            kernel_name=KERNEL_NAME,
+            kernel_spec_manager=SandboxKernelSpecs(argv=self.argv, log=_LOG),
+            log=_LOG,
+        )
+        executor = _Executor(
+            NotebookNode(cells=[], metadata={}, nbformat=4, nbformat_minor=5),
+            km=km,
+            max_output=self.limits.max_output_kb * 1024,
+            allow_errors=True,
+            skip_cells_with_tag=SKIP_TAG,
+            timeout_func=lambda _cell: self._limit,
+            interrupt_on_timeout=True,
+            error_on_timeout={
+                "ename": "TimeoutError",
+                "evalue": "the time limit was reached",
+                "traceback": [],
+                "autograder": _TIMED_OUT,
+            },
+            on_cell_executed=self._note_reply,
+            iopub_timeout=2,
+            raise_on_iopub_timeout=False,
+            record_timing=False,
+            coalesce_streams=False,
+            startup_timeout=math.ceil(budget),
+            log=_LOG,
+        )
+        self._km, self._executor = km, executor
+        try:
+            await executor.async_start_new_kernel()
+        except ModuleNotFoundError as error:  # the provisioner's entry point is not installed
+            raise KernelStartError(
+                f"the grader is not installed: {error} (install it with pip install .)"
+            ) from None
+        self.process = km.provisioner.process if km.provisioner is not None else None
+        client = km.client()
         client.start_channels(stdin=False)  # input() raises instead of waiting
-        await client.wait_for_ready(timeout=timeout)
+        client.allow_stdin = False
+        executor.kc = client
+        await client.wait_for_ready(timeout=budget)
 
     def close(self) -> None:
-        self._close_client()
-        if self.process is not None:
-            self.process.kill()
+        self._shutdown()
 
-    def _close_client(self) -> None:
-        if self._client is not None:
-            client, self._client = self._client, None
+    def _shutdown(self) -> None:
+        """Stop the client's channels and the kernel (its whole sandboxed process tree)."""
+        km, executor = self._km, self._executor
+        self._km = self._executor = None
+        if km is None:
+            return
 
-            async def stop() -> None:
-                client.stop_channels()
+        async def stop() -> None:
+            if executor is not None and executor.kc is not None:
+                executor.kc.stop_channels()
+            if km.has_kernel:
+                await km.shutdown_kernel(now=True)
 
-            try:
-                _run(stop())
-            except Exception:  # noqa: BLE001 - a dead kernel's sockets may already be gone
-                pass
+        try:
+            _run(stop())
+        except Exception:  # noqa: BLE001 - a dead kernel's sockets may already be gone
+            if self.process is not None:
+                self.process.kill()
+
+    def alive(self) -> bool:
+        """Whether the kernel's process lives (the provisioner's answer)."""
+        km = self._km
+        if km is None:
+            return False
+        return bool(_run(km.is_alive()))
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
@@ -239,7 +310,7 @@ class Kernel:
                     # a cell that leaves too many processes behind is the one to blame, also
                     # when the watchdog killed the kernel just as the cell finished
                     self.process.enforce_limits()
-                    if not self.process.alive():
+                    if not self.alive():
                         outcome = replace(
                             outcome, status="died", error=f"the kernel {self._reason()}"
                         )
@@ -265,44 +336,48 @@ class Kernel:
     def execute(self, code: str, *, timeout: float, history: bool = False) -> Outcome:
         """Run ``code`` with a time limit (also bounded by the total limit)."""
         limit = max(0.1, min(timeout, self.remaining()))
-        if self._client is None or self.process is None or not self.process.alive():
+        executor = self._executor
+        if executor is None or executor.kc is None or not self.alive():
             return Outcome("died", f"the kernel {self._reason()}")
-        executor = self._executor_for()
         cell = NotebookNode(
             cell_type="code", source=code, metadata=NotebookNode(), outputs=[], execution_count=None
         )
         executor.nb.cells = [cell]
-        started = time.monotonic()
-        executor.timeout_func = lambda _cell: limit
         executor.kept, executor.truncated = 0, False
+        self._limit, self._reply = limit, None
+        started = time.monotonic()
         try:
             _run(executor.async_execute_cell(cell, 0, store_history=history))
-        except CellTimeoutError:
-            _cancel_pending()
-            return self._after_timeout(limit, started)
         except DeadKernelError:
-            _cancel_pending()
             return Outcome(
                 "died", f"the kernel {self._reason()}", seconds=time.monotonic() - started
             )
         except Exception as error:  # noqa: BLE001 - e.g. a corrupt message from a flooded kernel
             _cancel_pending()
-            self.process.kill("sent a message the grader could not read")
+            if self.process is not None:
+                self.process.kill("sent a message the grader could not read")
             return Outcome(
                 "died",
                 f"the kernel sent a message the grader could not read ({type(error).__name__}); "
                 "it was stopped",
                 seconds=time.monotonic() - started,
             )
+        reply = (self._reply or {}).get("content", {})
+        if reply.get("autograder") == _TIMED_OUT:
+            return self._after_timeout(limit, started)
         outcome = _outcome_of(cell, time.monotonic() - started, executor.truncated)
-        if outcome.status in ("ok", "error") and not self.process.alive():
+        if outcome.status in ("ok", "error") and not self.alive():
             # it finished, but the kernel died with it (the watchdog saw a limit exceeded)
             return Outcome("died", f"the kernel {self._reason()}", seconds=outcome.seconds)
         return outcome
 
+    def _note_reply(self, cell: Any, cell_index: int, execute_reply: dict[str, Any]) -> None:
+        """nbclient's ``on_cell_executed`` hook: keep the reply (it tells a time-out)."""
+        self._reply = execute_reply
+
     def ensure_alive(self) -> bool:
         """Restart and replay when the kernel is dead; False when that is no longer allowed."""
-        if self.process is not None and self.process.alive():
+        if self.alive():
             return True
         return self.restart()
 
@@ -324,33 +399,12 @@ class Kernel:
                 if outcome.status in ("died", "timeout"):
                     record.replay = False
                     return self.restart()
-        return self.process is not None and self.process.alive()
+        return self.alive()
 
     # -- helpers ----------------------------------------------------------------------
 
-    def _executor_for(self) -> _Executor:
-        if self._executor is None or self._executor.kc is not self._client:
-            executor = _Executor(
-                NotebookNode(cells=[], metadata={}, nbformat=4, nbformat_minor=5),
-                max_output=self.limits.max_output_kb * 1024,
-                allow_errors=True,
-                skip_cells_with_tag=SKIP_TAG,
-                iopub_timeout=2,
-                raise_on_iopub_timeout=False,
-                interrupt_on_timeout=False,
-                record_timing=False,
-                coalesce_streams=False,
-            )
-            executor.reset_execution_trackers()
-            executor.kc = self._client
-            executor.km = None
-            self._executor = executor
-        return self._executor
-
     def _after_timeout(self, limit: float, started: float) -> Outcome:
-        """Interrupt a cell that ran too long; restart the kernel if it does not stop."""
-        assert self.process is not None and self._client is not None
-        self.process.interrupt()
+        """nbclient interrupted a cell that ran too long; restart the kernel if it goes on."""
         stopped = _run(self._wait_idle(_INTERRUPT_GRACE_S))
         note = "" if stopped else "; it ignored the interrupt, so the kernel was restarted"
         outcome = Outcome(
@@ -359,20 +413,22 @@ class Kernel:
             seconds=time.monotonic() - started,
         )
         if not stopped:
-            self.process.kill()
             self.restart()
         return outcome
 
     async def _wait_idle(self, grace: float) -> bool:
         """After an interrupt: True once the kernel answers a new request in time."""
-        assert self._client is not None
+        client = self._executor.kc if self._executor is not None else None
+        km = self._km
+        if client is None or km is None:
+            return False
         deadline = time.monotonic() + grace
-        msg_id = self._client.kernel_info()
+        msg_id = client.kernel_info()
         while time.monotonic() < deadline:
             try:
-                msg = await self._client.shell_channel.get_msg(timeout=0.1)
+                msg = await client.shell_channel.get_msg(timeout=0.1)
             except Exception:  # noqa: BLE001 - queue.Empty and zmq errors alike
-                if not self.process or not self.process.alive():
+                if not await km.is_alive():
                     return False
                 continue
             if msg["parent_header"].get("msg_id") == msg_id:
@@ -433,7 +489,7 @@ def _run(coro: Any) -> Any:
 
 
 def _cancel_pending() -> None:
-    """Cancel nbclient's polling tasks left behind by a timeout or a dead kernel.
+    """Cancel nbclient's polling tasks left behind by an unexpected failure.
 
     Left running, they would read (and drop) the next cell's output messages.
     """

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+import time
+from pathlib import Path
 
+import nbformat
 import psutil
 import pytest
 
-from tests.kernels import kernel, kinds_available
+from autograder.config import Limits
+from autograder.kernel import Kernel
+from autograder.sandbox import Sandbox, SandboxSpec
+from tests.kernels import kernel, kinds_available, notebook
 from tests.notebooks import REPO
 
 pytestmark = pytest.mark.slow
@@ -28,7 +34,7 @@ def test_kernel_gets_a_scrubbed_environment_and_a_private_folder(tmp_path, kind,
     with kernel(tmp_path, kind) as k:
         env = _value(k, "dict(__import__('os').environ)")
         assert "AUTOGRADER_TEST_SECRET" not in env and "GITHUB_TOKEN" not in env
-        passed = k.box._kernel_env()
+        passed = k.box.kernel_env()
         set_by_ipykernel = {
             "CLICOLOR",
             "CLICOLOR_FORCE",
@@ -59,7 +65,14 @@ def test_bwrap_hides_the_machine_and_the_network(tmp_path):
     if "bwrap" not in kinds_available():
         pytest.skip("bubblewrap does not work on this machine")
     with kernel(tmp_path, "bwrap") as k:
-        assert not _value(k, f"__import__('os').path.exists({str(REPO)!r})")
+        # the repository may hold the grader's virtual environment (mounted read-only, as
+        # the kernel runs from it); nothing else of it is there
+        listed = _value(
+            k,
+            f"__import__('os').listdir({str(REPO)!r}) if __import__('os').path.isdir({str(REPO)!r}) else []",
+        )
+        assert set(listed) <= {".venv"}
+        assert not _value(k, f"__import__('os').path.exists({str(REPO / 'assignments')!r})")
         assert not _value(k, "__import__('os').path.exists('/root/.bashrc')")
         assert _value(k, "__import__('os').listdir('/home')") == ["student"]
         code = (
@@ -76,6 +89,27 @@ def test_bwrap_hides_the_machine_and_the_network(tmp_path):
         # the system is read-only
         outcome = k.execute("open('/usr/evil', 'w')", timeout=30)
         assert outcome.status == "error" and outcome.ename in ("OSError", "PermissionError")
+
+
+def test_bwrap_covers_the_graders_package_inside_the_python_installation(tmp_path):
+    """Installed from a wheel, the grader's package (with the course's solutions) lies in
+    site-packages, which the kernel needs; bwrap covers it with an empty folder."""
+    if "bwrap" not in kinds_available():
+        pytest.skip("bubblewrap does not work on this machine")
+    inside = Path(pytest.__file__).resolve().parent  # a package in the same site-packages
+    assert os.listdir(inside)
+    spec = SandboxSpec(kind="bwrap", limits=Limits(), memory_mb=4096, hidden=(inside,))
+    nb = tmp_path / "submission.ipynb"
+    nbformat.write(notebook("x = 1"), nb)
+    box = Sandbox(spec, nb, filename="submission.ipynb")
+    k = Kernel(box, Limits(), deadline=time.monotonic() + 60)
+    try:
+        k.start()
+        assert _value(k, f"__import__('os').listdir({str(inside)!r})") == []
+        assert _value(k, "__import__('numpy').__name__") == "numpy"  # the rest is there
+    finally:
+        k.close()
+        box.close()
 
 
 @pytest.mark.parametrize("kind", kinds_available())

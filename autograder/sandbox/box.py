@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -20,13 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
-from jupyter_client.connect import write_connection_file
 
 from autograder.config import Limits
 from autograder.errors import KernelStartError
 from autograder.sandbox import kinds, users
 
 _LAUNCHER = Path(__file__).with_name("launcher.py").read_text(encoding="utf-8")
+GRADER_PACKAGE = Path(__file__).resolve().parent.parent
+"""The grader's own package: never visible in a sandbox (installed from a wheel, it holds
+the course's solutions, inside the Python installation the kernel runs from)."""
 
 _SIGNAL_WORDS = {
     signal.SIGSEGV: "crashed with a segmentation fault (SIGSEGV)",
@@ -56,6 +57,9 @@ class SandboxSpec:
     """Files the kernel may read, by their path relative to its data folder."""
     fallback: str | None = None
     """Why ``auto`` did not pick bwrap, for the report."""
+    hidden: tuple[Path, ...] = ()
+    """Folders inside the Python installation that bwrap covers, besides the grader's own
+    package (e.g. a course's assignments installed there)."""
 
 
 class Sandbox:
@@ -104,45 +108,37 @@ class Sandbox:
 
     # -- life cycle -------------------------------------------------------------------
 
-    def start_kernel(self) -> KernelProcess:
-        """Start a fresh kernel (killing the previous one) and return it."""
-        if self.kernel is not None:
-            self.kernel.kill()
+    def connection_paths(self) -> tuple[str, str]:
+        """Where the next kernel's IPC sockets and connection file go (its exchange folder)."""
         self._started += 1
         n = self._started
-        conn_file = self.ipc / f"kernel-{n}.json"
-        _, info = write_connection_file(
-            str(conn_file),
-            transport="ipc",
-            ip=str(self.ipc / f"k{n}"),
-            key=secrets.token_hex(32).encode(),
-        )
-        self._own(conn_file)
-        env = self._kernel_env()
+        return str(self.ipc / f"k{n}"), str(self.ipc / f"kernel-{n}.json")
+
+    def hand_over(self, path: str | Path) -> None:
+        """Give a file the grader wrote to the sandbox's user (the connection file)."""
+        self._own(Path(path))
+
+    def launch(self, argv: list[str], *, env: dict[str, str]) -> KernelProcess:
+        """Start ``argv`` (the kernel's command line) in the sandbox, ending the previous
+        kernel; the kernel's process tree is returned at once, while it starts."""
+        if self.kernel is not None:
+            self.kernel.kill()
         launch = {
             "rlimits": self._rlimits(),
             "uid": self.user.uid,
             "gid": self.user.gid,
             "cwd": self.home,
-            "argv": [
-                sys.executable,
-                "-m",
-                "ipykernel_launcher",
-                "-f",
-                str(conn_file),
-                "--HistoryManager.hist_file=:memory:",
-                "--IPKernelApp.log_level=CRITICAL",
-            ],
+            "argv": list(argv),
             "env": env,
         }
-        argv = [sys.executable, "-I", "-c", _LAUNCHER, json.dumps(launch)]
+        command = [sys.executable, "-I", "-c", _LAUNCHER, json.dumps(launch)]
         if self.spec.kind == "bwrap":
-            argv = self._bwrap() + argv
-        log_path = self.run / f"kernel-{n}.log"
+            command = self._bwrap() + command
+        log_path = self.run / f"kernel-{self._started}.log"
         with open(log_path, "wb") as log:
             try:
                 popen = subprocess.Popen(
-                    argv,
+                    command,
                     stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=log,
@@ -153,7 +149,7 @@ class Sandbox:
                 )
             except OSError as e:
                 raise KernelStartError(f"the kernel could not be started ({e}).") from None
-        self.kernel = KernelProcess(self, popen, dict(info), log_path)
+        self.kernel = KernelProcess(self, popen, log_path)
         return self.kernel
 
     def describe(self) -> dict:
@@ -226,9 +222,10 @@ class Sandbox:
             group=self._etc / "group",
             tmp_mb=self.spec.limits.max_file_mb,
             cuda=self.spec.device == "cuda",
+            hidden=[GRADER_PACKAGE, *self.spec.hidden],
         )
 
-    def _kernel_env(self) -> dict[str, str]:
+    def kernel_env(self) -> dict[str, str]:
         """The kernel's whole environment: what Python needs, nothing from the grader."""
         threads = str(self.spec.threads)
         env = {
@@ -272,10 +269,9 @@ class Sandbox:
 class KernelProcess:
     """The process tree of one kernel: liveness, interrupts, limits, and a final kill."""
 
-    def __init__(self, box: Sandbox, popen: subprocess.Popen, info: dict, log: Path) -> None:
+    def __init__(self, box: Sandbox, popen: subprocess.Popen, log: Path) -> None:
         self.box = box
         self.popen = popen
-        self.connection_info = info
         self.log = log
         self.pid: int | None = None
         self._reason: str | None = None
@@ -287,28 +283,29 @@ class KernelProcess:
 
     # -- questions --------------------------------------------------------------------
 
-    def find_kernel(self, timeout: float) -> int:
-        """The kernel's process id (as the grader sees it), once it has started."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for proc in self._tree():
-                try:
-                    if proc.cmdline()[1:3] == ["-m", "ipykernel_launcher"]:
-                        self.pid = proc.pid
-                        return proc.pid
-                except psutil.Error:
-                    continue
-            if self.popen.poll() is not None:
-                break
-            time.sleep(0.02)
-        raise KernelStartError(f"the kernel did not start: {self.death_reason()}.")
+    def _look_for_kernel(self) -> None:
+        """Learn the kernel's process id: the launcher's child (the launcher forks once)."""
+        try:
+            root = psutil.Process(self.popen.pid)
+            launchers = [root] if self.box.spec.kind == "process" else root.children(True)
+            for proc in launchers:
+                if proc.cmdline()[1:3] == ["-I", "-c"]:
+                    children = proc.children()
+                    if children:
+                        self.pid = children[0].pid
+                    return
+        except psutil.Error:
+            return
 
     def alive(self) -> bool:
+        """Whether the kernel lives: its process (or, while it starts, the launcher)."""
         if self._reason is not None:
             return False
         launcher_gone = self.popen.poll() is not None
         if self.box.spec.kind == "bwrap" and launcher_gone:
             return False  # bubblewrap gone: the whole sandbox is gone
+        if self.pid is None and not launcher_gone:
+            self._look_for_kernel()
         if self.pid is None:
             return not launcher_gone
         # a plain process: the submission may kill the launcher; the kernel is what counts
@@ -316,6 +313,13 @@ class KernelProcess:
             return psutil.Process(self.pid).status() != psutil.STATUS_ZOMBIE
         except psutil.Error:
             return False
+
+    def exit_code(self) -> int:
+        """The kernel's exit status once it has ended (128 + n for signal n)."""
+        code = self.popen.poll()
+        if code is None or self._reason is not None:
+            return 128 + signal.SIGKILL
+        return 128 - code if code < 0 else code
 
     def death_reason(self) -> str:
         """A sentence fragment saying how the kernel ended ("crashed with a ...")."""
@@ -348,11 +352,13 @@ class KernelProcess:
 
     # -- actions ----------------------------------------------------------------------
 
-    def interrupt(self) -> None:
-        """Send SIGINT to the kernel (KeyboardInterrupt in the running code)."""
+    def send_signal(self, signum: int) -> None:
+        """Send a signal to the kernel (SIGINT: KeyboardInterrupt in the running code)."""
+        if self.pid is None:
+            self._look_for_kernel()
         if self.pid is not None:
             try:
-                os.kill(self.pid, signal.SIGINT)
+                os.kill(self.pid, signum)
             except OSError:
                 pass
 

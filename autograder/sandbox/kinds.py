@@ -17,6 +17,7 @@ import shutil
 import site
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 KINDS = ("auto", "bwrap", "process")
@@ -129,12 +130,23 @@ def bwrap_argv(
     group: Path,
     tmp_mb: int,
     cuda: bool,
+    hidden: Sequence[Path] = (),
 ) -> list[str]:
-    """The bubblewrap command line for one kernel (the command itself comes after it)."""
+    """The bubblewrap command line for one kernel (the command itself comes after it).
+
+    ``hidden``: folders inside the Python installation the kernel must not read (the
+    grader's own package, which holds the course's solutions when installed from a
+    wheel); each is covered by an empty file system of its own.
+    """
     args = [shutil.which("bwrap") or "bwrap", *_namespace_args(), *_system_args()]
     made: set[str] = {"/tmp", "/home", "/dev", "/dev/shm", "/proc", "/etc"}
-    for p in python_paths():
+    mounted = python_paths()
+    for p in mounted:
         args += _parents(p, made) + ["--ro-bind", p, p]
+    for folder in hidden:
+        real = os.path.realpath(folder)
+        if any(real == p or real.startswith(p + "/") for p in mounted):
+            args += ["--perms", "0755", "--size", "4096", "--tmpfs", real, "--remount-ro", real]
     args += ["--ro-bind", str(passwd), "/etc/passwd", "--ro-bind", str(group), "/etc/group"]
     args += ["--proc", "/proc", "--dev", "/dev"]
     args += ["--perms", "1777", "--size", str(tmp_mb * 2**20), "--tmpfs", "/tmp"]
