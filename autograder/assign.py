@@ -1,6 +1,6 @@
 """Generate the student templates from the solution notebooks.
 
-    python -m autograder.assign            # write assignments/<name>.ipynb for every solution
+    python -m autograder.assign            # write <name>/<name>.ipynb for every assignment
     python -m autograder.assign --check    # exit 1 when a committed template is out of date
 
 In code cells, everything from a ``# BEGIN SOLUTION`` line to its ``# END
@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from autograder.assignments import SOLUTIONS, TEMPLATES
+from autograder import assignments
 
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION\s*$")
 END = re.compile(r"^[ \t]*# END SOLUTION\s*$")
@@ -71,10 +71,11 @@ def make_template(solution: NotebookNode, name: str) -> NotebookNode:
     return nb
 
 
-def render(solution_path: Path) -> str:
-    """The template's file text, exactly as it is committed."""
+def render(solution_path: Path, name: str | None = None) -> str:
+    """The template's file text, exactly as it is committed (``name``: the assignment,
+    by default the name of the solution's folder)."""
     solution = nbformat.read(solution_path, as_version=4)
-    template = make_template(solution, solution_path.stem)
+    template = make_template(solution, name or solution_path.parent.name)
     nbformat.validate(template)
     return nbformat.writes(template) + "\n"
 
@@ -83,25 +84,38 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         prog="python -m autograder.assign", description=__doc__.split("\n")[0]
     )
-    p.add_argument("names", nargs="*", help="assignments (default: every solution notebook)")
+    p.add_argument("names", nargs="*", help="assignments (default: every assignment found)")
     p.add_argument("--check", action="store_true", help="only check that templates are up to date")
+    p.add_argument(
+        "--assignments",
+        dest="roots",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="a folder of assignments besides the course's own (repeatable)",
+    )
     args = p.parse_args(argv)
-    paths = [SOLUTIONS / f"{n}.ipynb" for n in args.names] or sorted(SOLUTIONS.glob("*.ipynb"))
+    known = assignments.folders(args.roots)
+    unknown = [n for n in args.names if n not in known]
+    if unknown:
+        print(f"assign: no assignment called {', '.join(unknown)}", file=sys.stderr)
+        return 1
+    targets = [(n, known[n]) for n in args.names or sorted(known)]
     stale = []
-    for path in paths:
+    for name, folder in targets:
         try:
-            text = render(path)
+            text = render(folder / "solution.ipynb", name)
         except (OSError, MarkerError) as error:
             print(f"assign: {error}", file=sys.stderr)
             return 1
-        target = TEMPLATES / path.name
+        target = folder / f"{name}.ipynb"
         current = target.read_text(encoding="utf-8") if target.exists() else None
         if current == text:
             continue
         if args.check:
             stale.append(target)
         else:
-            TEMPLATES.mkdir(exist_ok=True)
             target.write_text(text, encoding="utf-8")
             print(f"wrote {target}")
     if stale:

@@ -20,6 +20,10 @@ class ConfigError(GraderError):
     """An assignment's configuration or check suite is inconsistent (a course-staff error)."""
 
 
+class InstallError(GraderError):
+    """The grader is not installed completely (no assignments, no kernel provisioner)."""
+
+
 class SandboxUnavailable(GraderError):
     """The requested isolation cannot be set up on this machine."""
 

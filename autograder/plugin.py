@@ -1,7 +1,7 @@
 """The pytest plugin that runs an assignment's checks in the grader's process.
 
 Checks are plain pytest functions named ``test_<question>_<check>`` in
-``checks/<assignment>/test_<question>.py``; the docstring is the sentence a
+``assignments/<assignment>/checks/test_<question>.py``; the docstring is the sentence a
 student reads. Markers:
 
     @pytest.mark.points(2)        points of the check (required)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import nbformat
 
-from autograder.assignments import SOLUTIONS
+from autograder import assignments
 from autograder.intake import Submission
 from autograder.results import Report
 
@@ -27,10 +28,16 @@ SOLUTION_MARK = "[redacted: text of the reference solution]"
 ENV_MARK = "[redacted: a value of the grader's environment]"
 
 
-@lru_cache(maxsize=1)
-def _solution_lines() -> frozenset[str]:
+def _solutions(extra: tuple[Path, ...]) -> tuple[Path, ...]:
+    """Every known assignment's solution, and ``extra`` (the graded assignment's)."""
+    known = {folder / "solution.ipynb" for folder in assignments.folders().values()}
+    return tuple(sorted(known | set(extra)))
+
+
+@lru_cache(maxsize=8)
+def _solution_lines(paths: tuple[Path, ...]) -> frozenset[str]:
     lines: set[str] = set()
-    for path in sorted(SOLUTIONS.glob("*.ipynb")):
+    for path in paths:
         try:
             nb = nbformat.read(path, as_version=4)
         except (OSError, ValueError):
@@ -58,8 +65,8 @@ def _environment_values() -> set[str]:
 
 
 class _Redactor:
-    def __init__(self, allowed: set[str]) -> None:
-        self.secrets = [s for s in _solution_lines() if s not in allowed]
+    def __init__(self, allowed: set[str], solutions: tuple[Path, ...]) -> None:
+        self.secrets = [s for s in _solution_lines(solutions) if s not in allowed]
         self.index: dict[str, list[str]] = {}
         for s in self.secrets:
             self.index.setdefault(s[:_PROBE], []).append(s)
@@ -97,15 +104,16 @@ class _Redactor:
         return value
 
 
-def report(report: Report, submission: Submission | None) -> None:
-    """Redact, in place, every text of ``report``."""
+def report(report: Report, submission: Submission | None, *, solution: Path | None = None) -> None:
+    """Redact, in place, every text of ``report`` (``solution``: the graded assignment's,
+    besides those of every assignment the grader knows)."""
     allowed: set[str] = set()
     if submission is not None:
         for cell in submission.notebook.cells:
             for line in str(cell.get("source", "")).splitlines():
                 allowed.add(line.strip())
                 allowed.add(json.dumps(line.strip())[1:-1])
-    r = _Redactor(allowed)
+    r = _Redactor(allowed, _solutions((solution,) if solution else ()))
     report.error = r.text(report.error) if report.error else report.error
     report.notes = r.walk(report.notes)
     report.flags = r.walk(report.flags)

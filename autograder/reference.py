@@ -22,7 +22,7 @@ def load(path: Path) -> types.ModuleType:
         nb = nbformat.read(path, as_version=4)
     except (OSError, ValueError) as e:
         raise ConfigError(f"the reference solution {path} cannot be read ({e}).") from None
-    module = types.ModuleType(f"reference_{path.stem}")
+    module = types.ModuleType(f"reference_{path.parent.name}")
     module.__file__ = str(path)
     with contextlib.redirect_stdout(io.StringIO()):
         for index, cell in enumerate(nb.cells):

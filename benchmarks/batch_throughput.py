@@ -25,11 +25,11 @@ sys.path.insert(0, str(REPO))
 def make_class(folder: Path, n: int) -> None:
     import nbformat
 
-    from tests.notebooks import VARIANTS, replace_definition, solution
+    from tests.notebooks import VARIANTS, replace_definition, solution, solution_path, template_path
 
     sources = [
-        REPO / "solutions" / "cnn_basics.ipynb",
-        REPO / "assignments" / "cnn_basics.ipynb",
+        solution_path("cnn_basics"),
+        template_path("cnn_basics"),
         REPO / "examples" / "alice.ipynb",
     ]
     bugs = sorted((VARIANTS / "buggy").glob("*.py"))

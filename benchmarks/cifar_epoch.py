@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO))
 def reference():
     from autograder import reference as ref
 
-    return ref.load(REPO / "solutions" / "cifar10_cnn.ipynb")
+    return ref.load(REPO / "assignments" / "cifar10_cnn" / "solution.ipynb")
 
 
 def grader_epochs(

@@ -1,6 +1,6 @@
 """Grading the solution notebook vs. `jupyter nbconvert --execute` on the same notebook.
 
-    python benchmarks/grade_vs_nbconvert.py [--runs 5] [--notebook solutions/cnn_basics.ipynb]
+    python benchmarks/grade_vs_nbconvert.py [--runs 5] [--notebook assignments/cnn_basics/solution.ipynb]
 
 Both are timed as the command a person types (process start-up included), the
 median of several runs after one warm-up each. Goal (DESIGN.md): grading costs
@@ -33,7 +33,9 @@ def timed(argv: list[str], runs: int) -> list[float]:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--runs", type=int, default=5)
-    p.add_argument("--notebook", type=Path, default=REPO / "solutions" / "cnn_basics.ipynb")
+    p.add_argument(
+        "--notebook", type=Path, default=REPO / "assignments" / "cnn_basics" / "solution.ipynb"
+    )
     p.add_argument("--sandbox", default="auto")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

@@ -71,8 +71,8 @@ def synthetic_cifar(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def cifar_solution(grade_once, synthetic_cifar) -> Graded:
     """The reference solution of cifar10_cnn, graded with the CPU accuracy check."""
-    from tests.notebooks import SOLUTIONS
+    from tests.notebooks import solution_path
 
     return grade_once(
-        "cifar_solution", SOLUTIONS / "cifar10_cnn.ipynb", device="cpu", data_dir=synthetic_cifar
+        "cifar_solution", solution_path("cifar10_cnn"), device="cpu", data_dir=synthetic_cifar
     )

@@ -10,13 +10,20 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell
 
 REPO = Path(__file__).resolve().parent.parent
-SOLUTIONS = REPO / "solutions"
-TEMPLATES = REPO / "assignments"
+ASSIGNMENTS = REPO / "assignments"
 VARIANTS = Path(__file__).resolve().parent / "variants"
 
 
+def solution_path(name: str = "cnn_basics") -> Path:
+    return ASSIGNMENTS / name / "solution.ipynb"
+
+
+def template_path(name: str = "cnn_basics") -> Path:
+    return ASSIGNMENTS / name / f"{name}.ipynb"
+
+
 def solution(name: str = "cnn_basics") -> NotebookNode:
-    return nbformat.read(SOLUTIONS / f"{name}.ipynb", as_version=4)
+    return nbformat.read(solution_path(name), as_version=4)
 
 
 def defines(source: str) -> list[str]:

@@ -23,12 +23,12 @@ from nbformat import NotebookNode
 
 from tests.notebooks import (
     REPO,
-    SOLUTIONS,
-    TEMPLATES,
     append_cells,
     replace_definition,
     solution,
+    solution_path,
     solution_regions,
+    template_path,
 )
 
 TOKEN = secrets.token_hex(6)
@@ -82,7 +82,7 @@ def _alice_plus(*cells: str) -> Callable[[], NotebookNode]:
 def _template_plus(*cells: str) -> Callable[[], NotebookNode]:
     """The template: it holds none of the solution's code, so any of it in a report is a leak."""
     return lambda: append_cells(
-        nbformat.read(TEMPLATES / "cnn_basics.ipynb", as_version=4),
+        nbformat.read(template_path("cnn_basics"), as_version=4),
         *(textwrap.dedent(c) for c in cells),
     )
 
@@ -241,7 +241,7 @@ HOSTILE: list[Hostile] = [
         "reads_the_solutions_and_prints_them",
         _template_plus(f"""
             import glob, pathlib
-            found = glob.glob({str(REPO)!r} + "/solutions/*.ipynb") + glob.glob("/work/*/solutions/*.ipynb")
+            found = glob.glob({str(REPO)!r} + "/assignments/*/solution.ipynb") + glob.glob("/work/*/assignments/*/solution.ipynb")
             text = "".join(pathlib.Path(p).read_text() for p in found)
             print(text)
             raise RuntimeError(text[:20000] or "nothing found")
@@ -269,7 +269,7 @@ HOSTILE: list[Hostile] = [
         _solution_plus(f"""
             import os
             for path in [{str(REPO / f"pwned-{TOKEN}")!r}, "/tmp/pwned-{TOKEN}",
-                         {str(SOLUTIONS / f"pwned-{TOKEN}.ipynb")!r}, "/root/pwned-{TOKEN}"]:
+                         {str(solution_path().parent / f"pwned-{TOKEN}.ipynb")!r}, "/root/pwned-{TOKEN}"]:
                 try:
                     with open(path, "w") as f:
                         f.write("pwned")
@@ -279,7 +279,7 @@ HOSTILE: list[Hostile] = [
         canaries=[
             str(REPO / f"pwned-{TOKEN}"),
             f"/tmp/pwned-{TOKEN}",
-            str(SOLUTIONS / f"pwned-{TOKEN}.ipynb"),
+            str(solution_path().parent / f"pwned-{TOKEN}.ipynb"),
             f"/root/pwned-{TOKEN}",
         ],
     ),
@@ -429,7 +429,7 @@ def _file(name: str, data: bytes | str) -> Callable[[Path], Path]:
 
 def _notebook(name: str, change: Callable[[dict], object]) -> Callable[[Path], Path]:
     def write(folder: Path) -> Path:
-        data = json.loads((SOLUTIONS / "cnn_basics.ipynb").read_text())
+        data = json.loads((solution_path("cnn_basics")).read_text())
         result = change(data)
         path = folder / name
         if isinstance(result, bytes):
@@ -444,7 +444,7 @@ def _notebook(name: str, change: Callable[[dict], object]) -> Callable[[Path], P
 def _v3(folder: Path) -> Path:
     from nbformat import v3, v4
 
-    nb = nbformat.read(SOLUTIONS / "cnn_basics.ipynb", as_version=4)
+    nb = nbformat.read(solution_path("cnn_basics"), as_version=4)
     old = v4.downgrade(nb)
     path = folder / "old_format.ipynb"
     path.write_text(
@@ -526,9 +526,9 @@ BROKEN: list[Broken] = [
     ),
     Broken(
         "utf8_byte_order_mark",
-        lambda f: _file(
-            "bom.ipynb", b"\xef\xbb\xbf" + (SOLUTIONS / "cnn_basics.ipynb").read_bytes()
-        )(f),
+        lambda f: _file("bom.ipynb", b"\xef\xbb\xbf" + (solution_path("cnn_basics")).read_bytes())(
+            f
+        ),
         None,
         note="byte-order mark",
     ),
@@ -566,7 +566,7 @@ BROKEN: list[Broken] = [
         "name_with_spaces_and_shell_characters",
         lambda f: _file(
             "alice; rm -rf ~ $(reboot) `id` & 'x'.ipynb",
-            (SOLUTIONS / "cnn_basics.ipynb").read_bytes(),
+            (solution_path("cnn_basics")).read_bytes(),
         )(f),
         None,
     ),
@@ -587,7 +587,7 @@ def environment_secret() -> dict[str, str]:
 def solution_lines(min_length: int = 16) -> set[str]:
     """Lines inside the reference solutions' solution regions (what must never leak)."""
     lines: set[str] = set()
-    for path in (SOLUTIONS / "cnn_basics.ipynb", SOLUTIONS / "cifar10_cnn.ipynb"):
+    for path in (solution_path("cnn_basics"), solution_path("cifar10_cnn")):
         inside, _ = solution_regions(nbformat.read(path, as_version=4))
         lines.update(line.strip() for line in inside if len(line.strip()) >= min_length)
     return lines

@@ -17,12 +17,12 @@ import pytest
 
 from tests.notebooks import (
     REPO,
-    SOLUTIONS,
-    TEMPLATES,
     VARIANTS,
     append_cells,
     replace_definition,
     solution,
+    solution_path,
+    template_path,
 )
 
 pytestmark = pytest.mark.slow
@@ -44,8 +44,8 @@ def _class_folder(root: Path) -> Path:
     folder = root / "class"
     folder.mkdir()
     for i in range(3):
-        shutil.copy(SOLUTIONS / "cnn_basics.ipynb", folder / f"perfect_{i}.ipynb")
-    shutil.copy(TEMPLATES / "cnn_basics.ipynb", folder / "blank.ipynb")
+        shutil.copy(solution_path("cnn_basics"), folder / f"perfect_{i}.ipynb")
+    shutil.copy(template_path("cnn_basics"), folder / "blank.ipynb")
     shutil.copy(REPO / "examples" / "alice.ipynb", folder / "alice.ipynb")
     for path in sorted((VARIANTS / "buggy").glob("*.py"))[:10]:
         nb = replace_definition(solution(), path.read_text())
@@ -133,7 +133,7 @@ def test_a_killed_batch_grades_only_what_is_left_when_run_again(tmp_path):
     folder = tmp_path / "class"
     folder.mkdir()
     for i in range(5):
-        shutil.copy(SOLUTIONS / "cnn_basics.ipynb", folder / f"student_{i}.ipynb")
+        shutil.copy(solution_path("cnn_basics"), folder / f"student_{i}.ipynb")
     out = tmp_path / "out"
     proc = subprocess.Popen(
         [sys.executable, "grade.py", str(folder), "--out", str(out)],

@@ -9,7 +9,7 @@ import pytest
 
 from autograder.assignments import find
 from autograder.training import TrainingContext
-from tests.notebooks import SOLUTIONS, TEMPLATES, replace_definition, solution
+from tests.notebooks import replace_definition, solution, solution_path, template_path
 
 pytestmark = pytest.mark.slow
 
@@ -106,7 +106,7 @@ def test_the_solution_passes_every_check_including_the_accuracy_check(cifar_solu
 
 def test_the_template_scores_zero_without_crashing(grade_once, synthetic_cifar):
     graded = grade_once(
-        "cifar_template", TEMPLATES / "cifar10_cnn.ipynb", device="cpu", data_dir=synthetic_cifar
+        "cifar_template", template_path("cifar10_cnn"), device="cpu", data_dir=synthetic_cifar
     )
     data = graded.json
     assert data["status"] == "graded" and data["score"] == 0.0
@@ -153,7 +153,7 @@ def test_without_a_gpu_the_accuracy_check_is_skipped_never_passed(grade_once):
 
     if torch.cuda.is_available():
         pytest.skip("this machine has a GPU")
-    graded = grade_once("cifar_auto", SOLUTIONS / "cifar10_cnn.ipynb", device="auto")
+    graded = grade_once("cifar_auto", solution_path("cifar10_cnn"), device="auto")
     accuracy = _checks(graded)[("accuracy", "reaches_the_bar")]
     assert accuracy["status"] == "skipped" and accuracy["points"] == 0
     assert "no gpu here" in accuracy["feedback"].lower() and "--device cpu" in accuracy["feedback"]
@@ -165,7 +165,7 @@ def test_without_a_gpu_the_accuracy_check_is_skipped_never_passed(grade_once):
 def test_no_train_skips_the_accuracy_check(grade_once, synthetic_cifar):
     graded = grade_once(
         "cifar_no_train",
-        SOLUTIONS / "cifar10_cnn.ipynb",
+        solution_path("cifar10_cnn"),
         device="cpu",
         data_dir=synthetic_cifar,
         train=False,
@@ -176,9 +176,7 @@ def test_no_train_skips_the_accuracy_check(grade_once, synthetic_cifar):
 
 def test_missing_data_is_said_clearly(grade_once, tmp_path_factory):
     empty = tmp_path_factory.mktemp("no-data")
-    graded = grade_once(
-        "cifar_no_data", SOLUTIONS / "cifar10_cnn.ipynb", device="cpu", data_dir=empty
-    )
+    graded = grade_once("cifar_no_data", solution_path("cifar10_cnn"), device="cpu", data_dir=empty)
     accuracy = _checks(graded)[("accuracy", "reaches_the_bar")]
     assert accuracy["status"] == "error"
     assert (

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from tests.notebooks import SOLUTIONS, TEMPLATES
+from tests.notebooks import solution_path, template_path
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def solution(grade_once):
-    return grade_once("solution", SOLUTIONS / "cnn_basics.ipynb")
+    return grade_once("solution", solution_path("cnn_basics"))
 
 
 @pytest.fixture(scope="module")
 def template(grade_once):
-    return grade_once("template", TEMPLATES / "cnn_basics.ipynb")
+    return grade_once("template", template_path("cnn_basics"))
 
 
 def test_solution_scores_100(solution):
@@ -37,7 +37,7 @@ def test_solution_scores_100(solution):
 def test_solution_report_follows_the_contract(solution):
     data = solution.json
     assert data["schema"] == 1
-    assert data["submission"] == "cnn_basics.ipynb"
+    assert data["submission"] == "solution.ipynb"
     assert len(data["sha256"]) == 64
     assert data["assignment"] == "cnn_basics"
     assert data["error"] is None

@@ -19,7 +19,14 @@ from autograder.reports.html import render_staff, render_student
 from autograder.reports.index import write_index
 from autograder.results import Report
 from tests.browser import Browser
-from tests.notebooks import REPO, SOLUTIONS, TEMPLATES, append_cells, replace_definition, solution
+from tests.notebooks import (
+    REPO,
+    append_cells,
+    replace_definition,
+    solution,
+    solution_path,
+    template_path,
+)
 from tests.notebooks import variant as variant_source
 
 pytestmark = pytest.mark.slow
@@ -61,8 +68,8 @@ def graded(browser, grade_once, tmp_path_factory):
     broken = tmp_path_factory.mktemp("broken") / "broken.ipynb"
     broken.write_text("this is not a notebook\n", encoding="utf-8")
     return {
-        "solution": grade_once("solution", SOLUTIONS / "cnn_basics.ipynb"),
-        "template": grade_once("template", TEMPLATES / "cnn_basics.ipynb"),
+        "solution": grade_once("solution", solution_path("cnn_basics")),
+        "template": grade_once("template", template_path("cnn_basics")),
         "hostile": grade_once("html-hostile", hostile_notebook()),
         "rejected": grade_once("html-rejected", broken),
     }

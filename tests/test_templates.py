@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
+import shutil
+
 import nbformat
 import pytest
 
 from autograder import assign
-from tests.notebooks import SOLUTIONS, TEMPLATES, solution_regions
+from tests.notebooks import solution_path, solution_regions, template_path
 
 
 @pytest.mark.parametrize("name", ["cnn_basics", "cifar10_cnn"])
 def test_committed_template_is_what_the_generator_makes(name):
-    committed = (TEMPLATES / f"{name}.ipynb").read_text(encoding="utf-8")
-    assert committed == assign.render(SOLUTIONS / f"{name}.ipynb"), (
-        f"assignments/{name}.ipynb is out of date: run python -m autograder.assign"
+    committed = (template_path(name)).read_text(encoding="utf-8")
+    assert committed == assign.render(solution_path(name)), (
+        f"assignments/{name}/{name}.ipynb is out of date: run python -m autograder.assign"
     )
 
 
 @pytest.mark.parametrize("name", ["cnn_basics", "cifar10_cnn"])
 def test_template_has_no_solution_code_and_no_outputs(name):
-    solution = nbformat.read(SOLUTIONS / f"{name}.ipynb", as_version=4)
-    template = nbformat.read(TEMPLATES / f"{name}.ipynb", as_version=4)
+    solution = nbformat.read(solution_path(name), as_version=4)
+    template = nbformat.read(template_path(name), as_version=4)
     assert template.metadata["autograder"] == solution.metadata["autograder"]
     assert template.metadata["autograder"]["assignment"] == name
     inside, outside = solution_regions(solution)
@@ -36,12 +38,17 @@ def test_template_has_no_solution_code_and_no_outputs(name):
             compile(cell.source.replace("%", "#"), "cell", "exec")  # still valid Python
 
 
-def test_check_mode_detects_a_stale_template(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(assign, "TEMPLATES", tmp_path)
-    assert assign.main(["cnn_basics", "--check"]) == 1
+def test_check_mode_detects_a_stale_template(tmp_path, capsys):
+    folder = tmp_path / "cnn_basics"
+    folder.mkdir()
+    for part in ("config.toml", "solution.ipynb"):
+        shutil.copy(solution_path().parent / part, folder / part)
+    roots = ["--assignments", str(tmp_path)]
+    assert assign.main(["cnn_basics", "--check", *roots]) == 1
     assert "out of date" in capsys.readouterr().err
-    assert assign.main(["cnn_basics"]) == 0
-    assert assign.main(["cnn_basics", "--check"]) == 0
+    assert assign.main(["cnn_basics", *roots]) == 0
+    assert (folder / "cnn_basics.ipynb").read_text() == template_path().read_text()
+    assert assign.main(["cnn_basics", "--check", *roots]) == 0
 
 
 def test_markers_replace_the_region_at_its_indentation():

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.assignments import REPO, Assignment
+from autograder.assignments import Assignment
 from autograder.checking import CheckUnavailable
 from autograder.config import TrainingSettings
 from autograder.errors import DatasetMissing, StudentError
@@ -272,7 +272,9 @@ def prepare(assignment: Assignment, options: Any, report: Any) -> TrainingContex
     device, skip = _device(options)
     if not options.train:
         device, skip = None, "training was turned off (--no-train); the accuracy check was not run"
-    root = Path(options.data_dir) if options.data_dir else REPO / "datasets"
+    from autograder.data.cifar import DEFAULT_DATA_DIR
+
+    root = Path(options.data_dir) if options.data_dir else DEFAULT_DATA_DIR
     problem = None
     if device and not skip:
         from autograder.data import cifar
