@@ -34,10 +34,26 @@ def parser() -> argparse.ArgumentParser:
         description="Grade Jupyter notebooks against the course's reference solutions.",
     )
     p.add_argument(
+        "--version",
+        action=_Version,
+        help="print the grader's version, the versions of the libraries it relies on, and the "
+        "assignments it finds",
+    )
+    p.add_argument(
         "submissions", nargs="+", metavar="SUBMISSION", help=".ipynb files or folders of them"
     )
     p.add_argument(
         "--assignment", metavar="NAME", help="default: read from each notebook's metadata"
+    )
+    p.add_argument(
+        "--assignments",
+        dest="roots",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help=f"a folder of assignments, searched before the course's own (repeatable; "
+        f"also ${assignments.ENVIRONMENT})",
     )
     p.add_argument(
         "--out", metavar="DIR", type=Path, default=Path("reports"), help="default: reports/"
@@ -67,6 +83,43 @@ def parser() -> argparse.ArgumentParser:
         help="merge the report folders of shards (given as SUBMISSION arguments) into --out",
     )
     return p
+
+
+LIBRARIES = ("torch", "torchvision", "numpy", "jupyter_client", "nbclient", "ipykernel", "nbformat")
+"""What ``--version`` reports besides the grader itself."""
+
+
+def version_text(extra: list[Path] | None = None) -> str:
+    """The grader's version, its libraries' versions, and the assignments it finds."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    from autograder import __version__
+
+    found = []
+    for name in LIBRARIES:
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} (not installed)")
+    known = assignments.folders(extra or [])
+    lines = [f"autograder {__version__} (Python {platform.python_version()})", ", ".join(found)]
+    lines.append(f"assignments: {', '.join(sorted(known)) or 'none found'}")
+    for root in assignments.roots(extra or []):
+        used = sorted(name for name, folder in known.items() if folder.parent == root)
+        lines.append(f"  from {root}: {', '.join(used) or 'none'}")
+    return "\n".join(lines)
+
+
+class _Version(argparse.Action):
+    """``--version``: computed only when asked for (no library is imported for it)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kw: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kw)  # type: ignore[arg-type]
+
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
+        print(version_text(getattr(namespace, "roots", None)))
+        parser.exit(0)
 
 
 def _positive(text: str) -> int:
@@ -180,9 +233,10 @@ def _main(args: argparse.Namespace) -> int:
     if args.merge:
         return _merge([Path(s) for s in args.submissions], args.out, args.fail_under)
 
-    if args.assignment and args.assignment not in assignments.names():
+    known = sorted(assignments.available(args.roots))
+    if args.assignment and args.assignment not in known:
         raise _UsageProblem(
-            f"there is no assignment called {args.assignment!r}; known: {', '.join(assignments.names())}"
+            f"there is no assignment called {args.assignment!r}; known: {', '.join(known)}"
         )
     sandbox.choose(args.sandbox)  # fails now, once, when bwrap was asked for and cannot work
     try:
@@ -192,6 +246,7 @@ def _main(args: argparse.Namespace) -> int:
     found = [f for f in found if in_shard(f.path, args.shard)]
     options = Options(
         assignment=args.assignment,
+        assignments=tuple(p.resolve() for p in args.roots),
         device=args.device,
         sandbox=args.sandbox,
         data_dir=args.data_dir,
@@ -225,7 +280,7 @@ def _main(args: argparse.Namespace) -> int:
         options,
         workers=args.jobs,
         gpus=_gpus(args.device),
-        wall_limit_s=_longest_total() + WORKER_SLACK_S,
+        wall_limit_s=_longest_total(args.roots) + WORKER_SLACK_S,
         on_done=progress,
     )
     done.sort(key=lambda d: d.index)
@@ -320,10 +375,10 @@ def _gpus(device: str) -> list[int]:
     )
 
 
-def _longest_total() -> float:
+def _longest_total(roots: list[Path]) -> float:
     longest = 0.0
-    for name in assignments.names():
-        config = assignments.find(name).config
+    for name in assignments.names(roots):
+        config = assignments.find(name, roots).config
         longest = max(longest, config.limits.total_timeout_s)
     return longest
 

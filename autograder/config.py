@@ -1,4 +1,4 @@
-"""Typed configuration of an assignment, read from ``checks/<name>/config.toml``.
+"""Typed configuration of an assignment, read from ``assignments/<name>/config.toml``.
 
 One frozen dataclass per concern; every field has a documented default so a
 course only writes what it changes.
@@ -7,9 +7,11 @@ course only writes what it changes.
 from __future__ import annotations
 
 import sys
+import types
+import typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 from autograder.errors import ConfigError
 
@@ -19,30 +21,37 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 
+def _between(low: float, high: float) -> dict[str, float]:
+    """A field's allowed range, checked when a config file is read."""
+    return {"min": low, "max": high}
+
+
 @dataclass(frozen=True)
 class Limits:
     """What one submission may use. Times in seconds, sizes in MiB/KiB as named."""
 
-    cell_timeout_s: float = 60.0
+    cell_timeout_s: float = field(default=60.0, metadata=_between(0.1, 86400))
     """Longest a notebook cell may run before it is interrupted."""
-    call_timeout_s: float = 10.0
+    call_timeout_s: float = field(default=10.0, metadata=_between(0.1, 86400))
     """Longest one call of a student's function may run (a check can ask for more)."""
-    total_timeout_s: float = 900.0
+    total_timeout_s: float = field(default=900.0, metadata=_between(1, 7 * 86400))
     """Longest the whole grade (execution, checks, training) may take."""
-    memory_mb: int = 4096
+    memory_mb: int = field(default=4096, metadata=_between(256, 2**22))
     """Memory of the kernel and everything it starts (address space on CPU, resident on CUDA)."""
-    max_processes: int = 64
+    max_processes: int = field(default=64, metadata=_between(8, 100_000))
     """Processes and threads the sandbox may hold at once."""
-    max_file_mb: int = 256
+    max_file_mb: int = field(default=256, metadata=_between(1, 2**20))
     """Largest file the submission may write."""
-    max_output_kb: int = 64
+    max_output_kb: int = field(default=64, metadata=_between(1, 2**20))
     """Captured output kept per cell or call in the report; the rest is cut with a note."""
-    max_result_mb: int = 256
+    max_result_mb: int = field(default=256, metadata=_between(1, 2**20))
     """Largest result a call may send back."""
-    max_kernel_restarts: int = 8
+    max_kernel_restarts: int = field(default=8, metadata=_between(0, 1000))
     """Kernel deaths tolerated before the remaining checks are given up."""
-    max_timeouts_per_function: int = 2
+    max_timeouts_per_function: int = field(default=2, metadata=_between(1, 1000))
     """After this many timeouts or kernel deaths in one function, it is not called again."""
+    kernel_start_timeout_s: float = field(default=120.0, metadata=_between(1, 3600))
+    """Longest a kernel may take to start and answer (a loaded machine starts kernels slowly)."""
 
     def as_report(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -52,21 +61,21 @@ class Limits:
 class TrainingSettings:
     """One way to run the accuracy check (on a GPU, or the smaller CPU variant)."""
 
-    threshold: float = 80.0
+    threshold: float = field(default=80.0, metadata=_between(0, 100))
     """Minimum test accuracy in percent."""
-    epoch_cap: int = 20
+    epoch_cap: int = field(default=20, metadata=_between(1, 10_000))
     """The grader trains min(EPOCHS, epoch_cap) epochs."""
-    time_budget_s: float = 900.0
+    time_budget_s: float = field(default=900.0, metadata=_between(1, 7 * 86400))
     """Training stops (and the check fails) when this is spent."""
-    batch_size_min: int = 32
-    batch_size_max: int = 512
-    n_train: int | None = None
+    batch_size_min: int = field(default=32, metadata=_between(1, 1 << 20))
+    batch_size_max: int = field(default=512, metadata=_between(1, 1 << 20))
+    n_train: int | None = field(default=None, metadata=_between(1, 10**9))
     """Use only the first n training images (None: all of them)."""
-    n_test: int | None = None
+    n_test: int | None = field(default=None, metadata=_between(1, 10**9))
     """Use only the first n test images (None: all of them)."""
     mixed_precision: bool = True
     channels_last: bool = True
-    threads: int | None = None
+    threads: int | None = field(default=None, metadata=_between(1, 4096))
     """torch.set_num_threads in the kernel (CPU runs)."""
 
 
@@ -76,11 +85,11 @@ class TrainingConfig:
 
     cuda: TrainingSettings = field(default_factory=TrainingSettings)
     cpu: TrainingSettings = field(default_factory=TrainingSettings)
-    flip_gap_flag: float = 15.0
+    flip_gap_flag: float = field(default=15.0, metadata=_between(0, 100))
     """Flag for staff when accuracy on mirrored test images trails by more points than this."""
-    points: float = 0.0
+    points: float = field(default=0.0, metadata=_between(0, 10_000))
     """Points of the accuracy check (part of the assignment's max_score)."""
-    cuda_memory_mb: int = 16384
+    cuda_memory_mb: int = field(default=16384, metadata=_between(256, 2**22))
     """Host memory limit of the kernel when it trains on a GPU."""
 
 
@@ -91,7 +100,7 @@ class AssignmentConfig:
     name: str
     title: str
     version: str
-    max_score: float
+    max_score: float = field(metadata=_between(0.001, 1_000_000))
     questions: tuple[str, ...]
     limits: Limits = field(default_factory=Limits)
     training: TrainingConfig | None = None
@@ -100,14 +109,72 @@ class AssignmentConfig:
 
 
 def _build(cls: type, raw: dict[str, Any], where: str) -> Any:
-    known = {f.name for f in fields(cls)}
-    unknown = set(raw) - known
+    """``cls(**raw)`` once every value in ``raw`` has its field's type and range."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where} must be a table of settings.")
+    known = {f.name: f for f in fields(cls)}
+    unknown = set(raw) - set(known)
     if unknown:
         raise ConfigError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}.")
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for name, value in raw.items():
+        f = known[name]
+        values[name] = _checked(hints[name], value, f"{where} {name}")
+        low, high = f.metadata.get("min"), f.metadata.get("max")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if low is not None and value < low or high is not None and value > high:
+                raise ConfigError(
+                    f"{where} {name} must be between {low:g} and {high:g}, not {value!r}."
+                )
     try:
-        return cls(**raw)
+        return cls(**values)
     except TypeError as e:
         raise ConfigError(f"{where}: {e}.") from None
+
+
+_WORDS = {bool: "true or false", int: "a whole number", float: "a number", str: "text in quotes"}
+
+
+def _checked(hint: Any, value: Any, where: str) -> Any:
+    """``value`` if it has the type ``hint`` names (ints are taken for floats); else a
+    :class:`ConfigError` naming the setting."""
+    options = typing.get_args(hint) if typing.get_origin(hint) in (types.UnionType, Union) else ()
+    if options:
+        if value is None and type(None) in options:
+            return None
+        hint = next(o for o in options if o is not type(None))
+    if typing.get_origin(hint) is tuple:
+        if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        raise ConfigError(f"{where} must be a list of texts in quotes, not {_shown(value)}.")
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if hint in _WORDS and (type(value) is not hint):
+        raise ConfigError(f"{where} must be {_WORDS[hint]}, not {_shown(value)}.")
+    return value
+
+
+def _shown(value: Any) -> str:
+    kind = {str: "the text", bool: "the truth value", list: "the list", dict: "the table"}
+    return f"{kind.get(type(value), 'the value')} {value!r}"[:120]
+
+
+def with_overrides(limits: Limits, overrides: dict[str, Any]) -> Limits:
+    """``limits`` with some values replaced (``Options.limits``), checked like a config file."""
+    raw = {f.name: getattr(limits, f.name) for f in fields(Limits)}
+    return check_limits(_build(Limits, {**raw, **overrides}, "the limit overrides"), "the limits")
+
+
+def check_limits(limits: Limits, where: str) -> Limits:
+    """Limits whose times agree with each other (each value was checked on its own)."""
+    for name in ("cell_timeout_s", "call_timeout_s", "kernel_start_timeout_s"):
+        if getattr(limits, name) > limits.total_timeout_s:
+            raise ConfigError(
+                f"{where} {name} ({getattr(limits, name):g} s) is longer than "
+                f"total_timeout_s ({limits.total_timeout_s:g} s)."
+            )
+    return limits
 
 
 def load_config(path: Path) -> AssignmentConfig:
@@ -116,15 +183,23 @@ def load_config(path: Path) -> AssignmentConfig:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as e:
         raise ConfigError(f"cannot read {path}: {e}.") from None
-    head = dict(raw.get("assignment", {}))
-    if "questions" in head:
-        head["questions"] = tuple(head["questions"])
-    limits = _build(Limits, raw.get("limits", {}), f"{path} [limits]")
+    head = raw.get("assignment", {})
+    if not isinstance(head, dict):
+        raise ConfigError(f"{path} [assignment] must be a table of settings.")
+    limits = check_limits(_build(Limits, raw.get("limits", {}), f"{path} [limits]"), str(path))
     training = None
     if "training" in raw:
+        if not isinstance(raw["training"], dict):
+            raise ConfigError(f"{path} [training] must be a table of settings.")
         t = dict(raw["training"])
         cuda = _build(TrainingSettings, t.pop("cuda", {}), f"{path} [training.cuda]")
         cpu = _build(TrainingSettings, t.pop("cpu", {}), f"{path} [training.cpu]")
+        for kind, settings in (("cuda", cuda), ("cpu", cpu)):
+            if settings.batch_size_min > settings.batch_size_max:
+                raise ConfigError(
+                    f"{path} [training.{kind}] batch_size_min ({settings.batch_size_min}) is "
+                    f"larger than batch_size_max ({settings.batch_size_max})."
+                )
         training = _build(TrainingConfig, {**t, "cuda": cuda, "cpu": cpu}, f"{path} [training]")
     config = _build(
         AssignmentConfig,

@@ -13,7 +13,6 @@ import os
 import threading
 import time
 import traceback
-from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from nbformat import NotebookNode
 
 from autograder import assignments, intake, redact, reference, sandbox
 from autograder.assignments import Assignment
-from autograder.config import Limits
+from autograder.config import with_overrides
 from autograder.errors import GraderError, Rejected
 from autograder.intake import Submission
 from autograder.kernel import Kernel, NotebookRun
@@ -38,11 +37,21 @@ def grade(path: Path, options: Options | None = None) -> Report:
     path = Path(path)
     try:
         submission = intake.load(path, assignment=options.assignment)
-        assignment = assignments.find(submission.assignment)
+        assignment = assignments.find(submission.assignment, options.assignments)
     except Rejected as rejected:
         report = Report.rejected(path.name, str(rejected), sha256=_sha_or_none(path))
         report.assignment = (
-            options.assignment if options.assignment and _known(options.assignment) else None
+            options.assignment
+            if options.assignment and _known(options.assignment, options.assignments)
+            else None
+        )
+        return _finish(report, started, None, None)
+    except GraderError as error:  # an installation or configuration fault, not the student's
+        report = Report.failed(
+            path.name,
+            f"{str(error).rstrip('.')}.",
+            sha256=_sha_or_none(path),
+            assignment=options.assignment,
         )
         return _finish(report, started, None, None)
     report = Report(
@@ -82,7 +91,7 @@ def _grade(
     started: float,
 ) -> None:
     config = assignment.config
-    limits = _limits(config.limits, options.limits)
+    limits = with_overrides(config.limits, options.limits)
     deadline = started + limits.total_timeout_s
     kind, fallback = sandbox.choose(options.sandbox)
     warm = _Warmup(assignment)
@@ -103,7 +112,7 @@ def _grade(
         fallback=fallback,
     )
     box = sandbox.Sandbox(spec, submission.path, filename=_safe_filename(submission.path.name))
-    kernel = Kernel(box, limits, deadline=deadline)
+    kernel = Kernel(box, limits, deadline=deadline, argv=options.kernel_argv)
     try:
         report.sandbox = box.describe()
         kernel.start()
@@ -171,14 +180,6 @@ class _Warmup(threading.Thread):
         if self._error is not None:
             raise self._error
         return self._module
-
-
-def _limits(limits: Limits, overrides: dict[str, float]) -> Limits:
-    known = {f.name: f.type for f in fields(Limits)}
-    unknown = set(overrides) - set(known)
-    if unknown:
-        raise GraderError(f"unknown limit(s): {', '.join(sorted(unknown))}")
-    return replace(limits, **overrides)
 
 
 def _exercise(torch: Any) -> None:
@@ -249,7 +250,7 @@ def _finish(
     report: Report, started: float, submission: Submission | None, assignment: Assignment | None
 ) -> Report:
     report.timing["total_s"] = round(time.monotonic() - started, 3)
-    redact.report(report, submission)
+    redact.report(report, submission, solution=assignment.solution if assignment else None)
     return report
 
 
@@ -277,5 +278,5 @@ def _sha_or_none(path: Path) -> str | None:
         return None
 
 
-def _known(name: str) -> bool:
-    return name in assignments.names()
+def _known(name: str, extra: tuple[Path, ...]) -> bool:
+    return name in assignments.folders(extra)

@@ -11,6 +11,8 @@ class Options:
     """How to grade (the command line's options, as keyword-only values)."""
 
     assignment: str | None = None
+    assignments: tuple[Path, ...] = ()
+    """Folders of assignments searched before the course's own (``--assignments DIR``)."""
     device: str = "auto"
     """"auto" (CUDA when present), "cpu" or "cuda"."""
     sandbox: str = "auto"
@@ -24,3 +26,6 @@ class Options:
     """BLAS/torch threads of the kernel (default: all cores, or a share of them in a batch)."""
     limits: dict[str, float] = field(default_factory=dict)
     """Overrides of the assignment's limits by name (e.g. ``{"call_timeout_s": 2}``)."""
+    kernel_argv: tuple[str, ...] | None = None
+    """The kernel's command line, ``{connection_file}`` filled in by jupyter_client
+    (default: ipykernel in the grader's Python). For tests and special set-ups."""

@@ -1,5 +1,8 @@
 #!/bin/sh
-# Install everything the test suite needs, then run it. Arguments go to pytest.
+# The whole test suite, on what users install: a virtual environment (.venv, made on first
+# use; a fresh clone has none) holding the grader and its test tools at the versions of
+# requirements.lock, plus the system packages the tests drive (bubblewrap, Chromium).
+# Arguments go to pytest.
 set -e
 cd "$(dirname "$0")/.."
 need=""
@@ -13,5 +16,11 @@ if [ -n "$need" ]; then
         exit 1
     fi
 fi
-python -m pip install -q -e '.[test]'
-exec python -m pytest "$@"
+venv=${AUTOGRADER_VENV:-.venv}
+if [ ! -x "$venv/bin/python" ]; then
+    echo "tools/test.sh: making $venv from requirements.lock (PyTorch included: a few GB)" >&2
+    ${PYTHON:-python3} -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install -q -c requirements.lock -e '.[test]'
+echo "tools/test.sh: $("$venv/bin/python" -m autograder --version | head -2 | tr '\n' ';')" >&2
+exec "$venv/bin/python" -m pytest "$@"
