@@ -33,6 +33,9 @@ class Job:
     index: int
     path: Path
     folder: Path
+    key: str
+    """What reports call the submission: its path relative to the batch's folder."""
+    student: str
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class Done:
     """What the parent learns about one finished submission."""
 
     index: int
-    path: Path
+    key: str
     folder: Path
     status: str
     score: float
@@ -123,7 +126,7 @@ def run(
                         retried.add(job.index)
                         pending.insert(0, job)
                         print(
-                            f"{job.path.name}: the grader's worker stopped unexpectedly "
+                            f"{job.key}: the grader's worker stopped unexpectedly "
                             f"({_exit_words(proc.exitcode)}); grading it again",
                             file=sys.stderr,
                         )
@@ -170,16 +173,17 @@ def _lost(job: Job, options: Options, why: str, seconds: float) -> Done:
     except OSError:
         sha = None
     report = Report.failed(
-        job.path.name,
+        job.key,
         f"the grader's worker process {why} while grading this notebook; "
         "grade it again on its own to see whether it happens again",
         sha256=sha,
         assignment=options.assignment,
+        student=job.student,
     )
     report.timing["total_s"] = round(seconds, 3)
     write_all(report, job.folder)
     return Done(
-        job.index, job.path, job.folder, "error", 0.0, 0.0, seconds, error=report.error or ""
+        job.index, job.key, job.folder, "error", 0.0, 0.0, seconds, error=report.error or ""
     )
 
 
@@ -208,16 +212,18 @@ def _worker(
             return
         started = time.monotonic()
         try:
-            report = grade(job.path, options)
+            report = grade(job.path, options, name=job.key, student=job.student)
         except BaseException as error:  # noqa: BLE001 - grade() should never raise; be sure
-            report = Report.failed(job.path.name, f"the grader failed unexpectedly ({error!r})")
+            report = Report.failed(
+                job.key, f"the grader failed unexpectedly ({error!r})", student=job.student
+            )
         write_all(report, job.folder)
         results.put(
             (
                 slot,
                 Done(
                     job.index,
-                    job.path,
+                    job.key,
                     job.folder,
                     report.status,
                     report.score,

@@ -8,14 +8,12 @@ itself failed.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import assignments
+from autograder import assignments, submissions
 from autograder.batch import WORKER_SLACK_S, Done, Job
 from autograder.errors import GraderError
 from autograder.options import Options
@@ -78,6 +76,13 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--quiet", action="store_true", help="print only the final summary line")
     p.add_argument(
+        "--student-from",
+        choices=submissions.STUDENT_FROM,
+        default="folder",
+        help="who handed a notebook in: its first folder below the batch's folder (default; "
+        "the file's stem for a file at the top) or the file's stem",
+    )
+    p.add_argument(
         "--merge",
         action="store_true",
         help="merge the report folders of shards (given as SUBMISSION arguments) into --out",
@@ -139,58 +144,6 @@ def _shard(text: str) -> tuple[int, int]:
     return i, n
 
 
-@dataclass(frozen=True)
-class Found:
-    path: Path
-    folder: Path
-
-
-def collect(inputs: list[Path], out: Path) -> list[Found]:
-    """Submissions named on the command line: files as given, folders searched for .ipynb."""
-    paths: list[Path] = []
-    for item in inputs:
-        if item.is_dir() and not item.name.endswith(".ipynb"):
-            found = sorted(
-                p
-                for p in item.rglob("*.ipynb")
-                if ".ipynb_checkpoints" not in p.parts and not _inside(p, out)
-            )
-            if not found:
-                raise GraderError(f"{item} holds no .ipynb files")
-            paths += found
-        else:
-            paths.append(item)
-    seen: dict[str, int] = {}
-    result = []
-    from autograder.reports import report_dir
-
-    for path in paths:
-        folder = report_dir(out, path)
-        key = folder.name
-        if key in seen:  # two notebooks with one name in different folders
-            folder = report_dir(out, f"{path.parent.name}__{path.name}")
-        seen[key] = seen.get(key, 0) + 1
-        result.append(Found(path, folder))
-    return result
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-        return True
-    except ValueError:
-        return False
-
-
-def in_shard(path: Path, shard: tuple[int, int] | None) -> bool:
-    """Deterministic split by the file's name, stable whatever else is in the folder."""
-    if shard is None:
-        return True
-    i, n = shard
-    digest = hashlib.sha256(path.name.encode()).digest()
-    return int.from_bytes(digest[:8], "big") % n == i - 1
-
-
 def finished_report(folder: Path, path: Path) -> dict | None:
     """The existing report of this exact file and this grader version, if any."""
     from autograder import __version__
@@ -239,11 +192,17 @@ def _main(args: argparse.Namespace) -> int:
             f"there is no assignment called {args.assignment!r}; known: {', '.join(known)}"
         )
     sandbox.choose(args.sandbox)  # fails now, once, when bwrap was asked for and cannot work
-    try:
-        found = collect([Path(s) for s in args.submissions], args.out)
-    except GraderError as error:
-        raise _UsageProblem(str(error)) from None
-    found = [f for f in found if in_shard(f.path, args.shard)]
+    collected = submissions.collect(
+        [Path(s) for s in args.submissions], args.out, student_from=args.student_from
+    )
+    if not collected.found:
+        where = ", ".join(args.submissions)
+        raise _UsageProblem(f"{where} holds no notebooks (.ipynb files)")
+    found = [f for f in collected.found if submissions.in_shard(f.key, args.shard)]
+    if collected.ignored and not args.quiet:
+        shown = "; ".join(f"{_printable(k)} ({why})" for k, why in collected.ignored[:10])
+        more = f"; and {len(collected.ignored) - 10} more" if len(collected.ignored) > 10 else ""
+        print(f"not graded: {shown}{more}", file=sys.stderr)
     options = Options(
         assignment=args.assignment,
         assignments=tuple(p.resolve() for p in args.roots),
@@ -261,7 +220,7 @@ def _main(args: argparse.Namespace) -> int:
         if previous is not None:
             d = Done(
                 index,
-                f.path,
+                f.key,
                 f.folder,
                 previous["status"],
                 float(previous["score"]),
@@ -272,7 +231,7 @@ def _main(args: argparse.Namespace) -> int:
             done.append(d)
             progress(d)
         else:
-            jobs.append(Job(index, f.path, f.folder))
+            jobs.append(Job(index, f.path, f.folder, f.key, f.student))
     from autograder import batch
 
     done += batch.run(
@@ -286,7 +245,7 @@ def _main(args: argparse.Namespace) -> int:
     done.sort(key=lambda d: d.index)
     folders = [d.folder for d in done]
     if len(found) > 1 or any(Path(s).is_dir() for s in args.submissions):
-        _write_class_files(args.out, folders)
+        _write_class_files(args.out, folders, collected.ignored)
     if os.environ.get("GITHUB_STEP_SUMMARY"):
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as f:
             f.write(summary.github_summary(summary.load(folders)))
@@ -350,12 +309,17 @@ def _graded_at(folder: Path) -> str:
         return ""
 
 
-def _write_class_files(out: Path, folders: list[Path]) -> None:
-    """summary.csv, index.html and junit.xml for a whole class."""
+def _write_class_files(
+    out: Path, folders: list[Path], ignored: list[tuple[str, str]] | None = None
+) -> None:
+    """summary.csv, index.html and junit.xml for a whole class (and ignored.csv: the files
+    of the batch's folders that were not graded, and why)."""
     from autograder.reports import index, junit, summary
     from autograder.results import Report
 
     summary.write(out, folders)
+    if ignored:
+        summary.write_ignored(out, ignored)
     index.write_index(out, folders)
     reports = [Report.from_json(r) for r in summary.load(folders)]
     (out / "junit.xml").write_text(junit.render_many(reports), encoding="utf-8")
@@ -398,6 +362,11 @@ def _exit_status(done: list[Done], fail_under: float | None, progress: _Progress
     return EXIT_OK
 
 
+def _printable(text: str) -> str:
+    """Text for a terminal: control characters (which could rewrite the line) escaped."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(text))
+
+
 class _Progress:
     """One line per finished submission on stderr; the report's path on stdout."""
 
@@ -415,7 +384,10 @@ class _Progress:
         note = " (already graded; --force to redo)" if d.resumed else f" in {d.seconds:.1f} s"
         if d.error and not d.resumed:
             note += f": {d.error[:300]}"
-        print(f"[{self.count:>{width}}/{self.total}] {d.path.name}: {score}{note}", file=sys.stderr)
+        print(
+            f"[{self.count:>{width}}/{self.total}] {_printable(d.key)}: {score}{_printable(note)}",
+            file=sys.stderr,
+        )
         print(f"{d.folder / 'report.md'}", flush=True)
 
     def finish(self, done: list[Done], below: list[Done]) -> None:

@@ -94,6 +94,15 @@ class TrainingConfig:
 
 
 @dataclass(frozen=True)
+class EnvironmentConfig:
+    """What the assignment's notebooks import besides the course environment
+    (numpy, torch, torchvision, matplotlib, tqdm, PIL, scipy)."""
+
+    modules: tuple[str, ...] = ()
+    """Importable names (e.g. ``"sklearn"``) that must be installed where the grader runs."""
+
+
+@dataclass(frozen=True)
 class AssignmentConfig:
     """Everything the grader needs to know about one assignment."""
 
@@ -104,6 +113,7 @@ class AssignmentConfig:
     questions: tuple[str, ...]
     limits: Limits = field(default_factory=Limits)
     training: TrainingConfig | None = None
+    environment: EnvironmentConfig = field(default_factory=EnvironmentConfig)
     uses_data: bool = False
     """Whether the kernel sees the (training) data set read-only."""
 
@@ -201,9 +211,10 @@ def load_config(path: Path) -> AssignmentConfig:
                     f"larger than batch_size_max ({settings.batch_size_max})."
                 )
         training = _build(TrainingConfig, {**t, "cuda": cuda, "cpu": cpu}, f"{path} [training]")
+    environment = _build(EnvironmentConfig, raw.get("environment", {}), f"{path} [environment]")
     config = _build(
         AssignmentConfig,
-        {**head, "limits": limits, "training": training},
+        {**head, "limits": limits, "training": training, "environment": environment},
         f"{path} [assignment]",
     )
     if not config.questions:

@@ -18,7 +18,7 @@ from typing import Any
 
 from nbformat import NotebookNode
 
-from autograder import assignments, intake, redact, reference, sandbox
+from autograder import assignments, environment, intake, redact, reference, sandbox, submissions
 from autograder.assignments import Assignment
 from autograder.config import with_overrides
 from autograder.errors import GraderError, Rejected
@@ -30,16 +30,33 @@ from autograder.proxy import Student
 from autograder.results import CheckResult, QuestionResult, Report
 
 
-def grade(path: Path, options: Options | None = None) -> Report:
-    """Grade one notebook. Never raises for anything a submission can do."""
+def grade(
+    path: Path,
+    options: Options | None = None,
+    *,
+    name: str | None = None,
+    student: str | None = None,
+) -> Report:
+    """Grade one notebook. Never raises for anything a submission can do.
+
+    ``name``: what reports call the submission (in a batch, its path relative to the
+    batch's folder; by default the file's name); ``student``: who handed it in.
+    """
     options = options or Options()
     started = time.monotonic()
     path = Path(path)
+    name = name or path.name
+    report = _grade_or_refuse(path, options, name, started)
+    report.student = student or submissions.stem(path.name)
+    return report
+
+
+def _grade_or_refuse(path: Path, options: Options, name: str, started: float) -> Report:
     try:
         submission = intake.load(path, assignment=options.assignment)
         assignment = assignments.find(submission.assignment, options.assignments)
     except Rejected as rejected:
-        report = Report.rejected(path.name, str(rejected), sha256=_sha_or_none(path))
+        report = Report.rejected(name, str(rejected), sha256=_sha_or_none(path))
         report.assignment = (
             options.assignment
             if options.assignment and _known(options.assignment, options.assignments)
@@ -48,14 +65,14 @@ def grade(path: Path, options: Options | None = None) -> Report:
         return _finish(report, started, None, None)
     except GraderError as error:  # an installation or configuration fault, not the student's
         report = Report.failed(
-            path.name,
+            name,
             f"{str(error).rstrip('.')}.",
             sha256=_sha_or_none(path),
             assignment=options.assignment,
         )
         return _finish(report, started, None, None)
     report = Report(
-        submission=path.name,
+        submission=name,
         status="graded",
         sha256=submission.sha256,
         assignment=assignment.name,
@@ -92,6 +109,10 @@ def _grade(
 ) -> None:
     config = assignment.config
     limits = with_overrides(config.limits, options.limits)
+    modules = (*environment.COURSE_MODULES, *config.environment.modules)
+    environment.require(modules)
+    executable = _executable(submission.notebook)
+    report.notes.extend(environment.neutralize_installs(executable, modules))
     deadline = started + limits.total_timeout_s
     kind, fallback = sandbox.choose(options.sandbox)
     warm = _Warmup(assignment)
@@ -118,7 +139,7 @@ def _grade(
         kernel.start()
         student = Student(kernel, limits=limits)
         student.install()
-        run = kernel.run_notebook(_executable(submission.notebook))
+        run = kernel.run_notebook(executable)
         report.notebook = _notebook_section(run, kernel, spec.memory_mb)
         student.why_undefined = run.why_undefined
         checks_started = time.monotonic()

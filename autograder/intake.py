@@ -125,7 +125,16 @@ def parse(name: str, data: bytes) -> tuple[NotebookNode, list[str]]:
     try:
         nbformat.validate(nb)
     except ValidationError as e:
-        raise Rejected(f"{name} is not a valid notebook: {_describe_invalid(nb, e)}.") from None
+        if not _drop_early_cell_ids(nb):
+            raise Rejected(f"{name} is not a valid notebook: {_describe_invalid(nb, e)}.") from None
+        try:
+            nbformat.validate(nb)
+        except ValidationError as e:
+            raise Rejected(f"{name} is not a valid notebook: {_describe_invalid(nb, e)}.") from None
+        notes.append(
+            f"its cells carry ids, which nbformat 4.{nb.nbformat_minor} notebooks do not have "
+            "(VS Code writes them); they were ignored"
+        )
     if not isinstance(nb.get("cells"), list):
         raise Rejected(f"{name} is not a valid notebook: it has no list of cells.")
     if len(nb.cells) > MAX_CELLS:
@@ -133,11 +142,14 @@ def parse(name: str, data: bytes) -> tuple[NotebookNode, list[str]]:
             f"{name} has {len(nb.cells):,} cells, over the limit of {MAX_CELLS:,}; "
             "submit the assignment's notebook, not a generated one."
         )
-    language = _language(nb)
+    language, note = _language(nb)
+    if note:
+        notes.append(note)
     if language and language != "python":
         raise Rejected(
-            f"{name} is a {language} notebook; this assignment is graded in a Python kernel "
-            "(Kernel > Change kernel > Python 3, then save and resubmit)."
+            f"{name} is written for {_LANGUAGE_NAMES.get(language, language[:40])}, not Python; "
+            "this assignment is graded in a Python kernel (Kernel > Change kernel > Python 3, "
+            "then save and resubmit)."
         )
     return nb, notes
 
@@ -172,14 +184,56 @@ def load(path: Path, *, assignment: str | None = None) -> Submission:
     )
 
 
-def _language(nb: NotebookNode) -> str | None:
+_OTHER_KERNELS = re.compile(
+    r"^(ir|julia|bash|zsh|xcpp|javascript|typescript|tslab|deno|evcxr|rust|scala|java|kotlin|"
+    r"sas|octave|matlab|sql|ruby|gophernotes|go|csharp|fsharp|haskell|ocaml|wolfram)\b"
+)
+"""Kernels of other languages, known by their kernelspec name when it names no language."""
+
+_LANGUAGE_NAMES = {"r": "R", "ir": "R", "julia": "Julia", "javascript": "JavaScript", "c++": "C++"}
+
+
+def _language(nb: NotebookNode) -> tuple[str | None, str | None]:
+    """The notebook's language, as Jupyter decides it, and a note when it was guessed.
+
+    ``language_info.name`` (written by the kernel that last ran it) comes first, then the
+    kernelspec's ``language``; a kernelspec that names no language (e.g. a conda
+    environment's ``conda-env-dl-py``) is Python unless its name is a known kernel of
+    another language.
+    """
     spec = nb.metadata.get("kernelspec") or {}
     info = nb.metadata.get("language_info") or {}
-    language = spec.get("language") or info.get("name")
-    if not language and isinstance(spec.get("name"), str):
-        name = spec["name"].lower()
-        language = "python" if name.startswith("python") else name
-    return str(language).lower() if language else None
+    if not isinstance(spec, dict) or not isinstance(info, dict):
+        return None, None
+    for declared in (info.get("name"), spec.get("language")):
+        if isinstance(declared, str) and declared.strip():
+            return declared.strip().lower(), None
+    name = spec.get("name")
+    if not isinstance(name, str) or not name.strip():
+        return None, None
+    lowered = name.strip().lower()
+    if "python" in lowered:
+        return "python", None
+    other = _OTHER_KERNELS.match(lowered)
+    if other:
+        return other.group(1), None
+    return "python", (
+        f"its kernel {name.strip()[:60]!r} does not say which language it runs; it was graded "
+        "as Python"
+    )
+
+
+def _drop_early_cell_ids(nb: NotebookNode) -> bool:
+    """Remove cell ids from an nbformat 4.0-4.4 notebook (ids came with 4.5; VS Code and
+    other editors write them anyway). True when there were any."""
+    if nb.get("nbformat") != 4 or nb.get("nbformat_minor", 5) >= 5:
+        return False
+    found = False
+    for cell in nb.get("cells", []):
+        if isinstance(cell, dict) and "id" in cell:
+            del cell["id"]
+            found = True
+    return found
 
 
 def _describe_invalid(nb: NotebookNode, error: ValidationError) -> str:

@@ -39,6 +39,8 @@ from autograder.sandbox.provisioner import KERNEL_NAME, SandboxKernelManager, Sa
 SKIP_TAG = "skip-execution"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _INTERRUPT_GRACE_S = 3.0
+_EXIT_GRACE_S = 2.0
+EXITED = "was ended by the code: it called exit() or quit(), which shut the kernel down"
 _TIMED_OUT = secrets.token_hex(8)
 """Marks the reply nbclient makes up for a cell it interrupted (never sent to a kernel)."""
 
@@ -122,6 +124,9 @@ def _top_level_names(source: str) -> list[str]:
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.append(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                names.append(alias.asname or alias.name.split(".")[0])
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
@@ -366,6 +371,12 @@ class Kernel:
         if reply.get("autograder") == _TIMED_OUT:
             return self._after_timeout(limit, started)
         outcome = _outcome_of(cell, time.monotonic() - started, executor.truncated)
+        if _asked_to_exit(reply):
+            # exit() and quit() return normally; the kernel ends just after its reply
+            self._wait_dead(_EXIT_GRACE_S)
+            if self.process is not None:
+                self.process.kill(EXITED)
+            return replace(outcome, status="died", error=f"the kernel {EXITED}")
         if outcome.status in ("ok", "error") and not self.alive():
             # it finished, but the kernel died with it (the watchdog saw a limit exceeded)
             return Outcome("died", f"the kernel {self._reason()}", seconds=outcome.seconds)
@@ -435,8 +446,22 @@ class Kernel:
                 return True
         return False
 
+    def _wait_dead(self, grace: float) -> None:
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and self.alive():
+            time.sleep(0.05)
+
     def _reason(self) -> str:
         return self.process.death_reason() if self.process else "is not running"
+
+
+def _asked_to_exit(reply: dict[str, Any]) -> bool:
+    """Whether the code called IPython's exit() or quit(): the reply carries the request."""
+    payloads = reply.get("payload") or []
+    return any(
+        isinstance(p, dict) and p.get("source") == "ask_exit" and not p.get("keepkernel")
+        for p in payloads
+    )
 
 
 def _outcome_of(cell: NotebookNode, seconds: float, truncated: bool) -> Outcome:

@@ -178,6 +178,10 @@ class GradingPlugin:
                 result = self._result(
                     item, "error", f"The check itself failed (a grader problem): {_last(call)}"
                 )
+        causes = getattr(self._student, "root_causes", None)
+        if causes and result.status != "passed":
+            # what the student fixes first: a failed cell, not the many checks it breaks
+            result.feedback = "\n".join([*causes, result.feedback]).strip()
         result.seconds = seconds
         return result
 

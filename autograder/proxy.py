@@ -9,6 +9,7 @@ whose message names the call.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -54,11 +55,14 @@ class Student:
         self._helper = wire.helper_name()
         self.tampered: str | None = None
         """Set when the notebook replaced the grader's call helper (a flag for staff)."""
+        self.root_causes: list[str] = []
+        """Failed cells behind this check's errors (a name they should have defined)."""
 
     def begin_check(self, seed: int, timeout: float | None) -> None:
         self.seed = seed
         self.default_timeout = timeout or self._limits.call_timeout_s
         self._calls_in_check = 0
+        self.root_causes = []
 
     def install(self) -> None:
         """Define the call helper in the kernel, before the notebook runs (and again
@@ -108,6 +112,16 @@ class Student:
         key = function or label
         self._refuse_if_struck_out(key, label)
         return self._invoke(label, key, mode="code", code=code, kwargs=inputs, timeout=timeout)
+
+    def _note_root_cause(self, kind: str, message: str) -> None:
+        """For a NameError whose name a failed cell should have defined: that cell, and why
+        it failed, kept as the first sentence of the check's feedback (``root_causes``)."""
+        undefined = _UNDEFINED.match(message) if kind == "NameError" else None
+        why = self.why_undefined(undefined.group(1)) if undefined else None
+        if why and undefined:
+            cause = f"{undefined.group(1)} was never defined because {why}; fix that cell first."
+            if cause not in self.root_causes:
+                self.root_causes.append(cause)
 
     def _refuse_if_struck_out(self, key: str, label: str) -> None:
         strikes = self._strikes[key]
@@ -220,6 +234,7 @@ class Student:
             message = str(raised.get("message", ""))[:2000]
             if kind == "MemoryError":
                 message += f" (memory limit exceeded: the limit is {self._kernel.box.spec.memory_mb:,} MiB)"
+            self._note_root_cause(kind, message)
             raise StudentRaised(
                 label,
                 kind,
@@ -228,6 +243,9 @@ class Student:
                 str(raised.get("where", ""))[:500],
             )
         raise NotData(label, f"{label} returned a result the grader cannot read.")
+
+
+_UNDEFINED = re.compile(r"^name '([A-Za-z_][A-Za-z0-9_]*)' is not defined")
 
 
 def _remove_large(*folders: Path) -> None:

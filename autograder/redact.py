@@ -1,4 +1,5 @@
-"""Last line of defence: no report carries the reference solution or the grader's secrets.
+"""Last line of defence: no report carries the reference solution, the grader's secrets,
+or the grader's own paths.
 
 Under bubblewrap a submission cannot read the solutions or the grader's
 environment at all; under a plain process it can, so before a report is written
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -64,6 +66,27 @@ def _environment_values() -> set[str]:
     return values
 
 
+@lru_cache(maxsize=1)
+def _grader_paths() -> tuple[tuple[str, str], ...]:
+    """Folders of the grader's machine that reports name by a placeholder: its Python
+    installation and its own files (a traceback shows them; students need not see them)."""
+    import autograder
+
+    paths = {
+        sys.prefix: "<python>",
+        sys.base_prefix: "<python>",
+        sys.exec_prefix: "<python>",
+        str(Path(autograder.__file__).resolve().parent.parent): "<grader>",
+    }
+    for path in list(paths):
+        paths.setdefault(os.path.realpath(path), paths[path])
+    kept = {p: label for p, label in paths.items() if len(p) > 4 and p not in _SHARED_PREFIXES}
+    return tuple(sorted(kept.items(), key=lambda item: len(item[0]), reverse=True))
+
+
+_SHARED_PREFIXES = {"/usr", "/usr/local", "/opt", "/home", "/root"}
+
+
 class _Redactor:
     def __init__(self, allowed: set[str], solutions: tuple[Path, ...]) -> None:
         self.secrets = [s for s in _solution_lines(solutions) if s not in allowed]
@@ -71,6 +94,7 @@ class _Redactor:
         for s in self.secrets:
             self.index.setdefault(s[:_PROBE], []).append(s)
         self.env = sorted(_environment_values(), key=len, reverse=True)
+        self.paths = _grader_paths()
 
     def text(self, text: str) -> str:
         if not text:
@@ -78,6 +102,9 @@ class _Redactor:
         for value in self.env:
             if value in text:
                 text = text.replace(value, ENV_MARK)
+        for path, label in self.paths:
+            if path in text:
+                text = text.replace(path, label)
         if not self.index:
             return text
         out = []

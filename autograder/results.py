@@ -97,6 +97,8 @@ class Report:
     assignment: str | None = None
     error: str | None = None
     max_score: float = 0.0
+    student: str | None = None
+    """Who handed it in, as the batch derives it from the path (or a roster says)."""
     questions: list[QuestionResult] = field(default_factory=list)
     notebook: dict[str, Any] | None = None
     sandbox: dict[str, Any] | None = None
@@ -129,6 +131,7 @@ class Report:
         return {
             "schema": SCHEMA,
             "submission": self.submission,
+            "student": self.student,
             "sha256": self.sha256,
             "assignment": self.assignment,
             "status": self.status,
@@ -158,6 +161,7 @@ class Report:
         ]
         return cls(
             submission=data["submission"],
+            student=data.get("student"),
             status=data["status"],
             sha256=data.get("sha256"),
             assignment=data.get("assignment"),

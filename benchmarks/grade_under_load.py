@@ -57,8 +57,9 @@ def main() -> int:
     p.add_argument("--count", type=int, default=30)
     p.add_argument("--busy", type=int, default=os.cpu_count() or 1)
     p.add_argument("--python", default=sys.executable, help="the grader's interpreter")
-    p.add_argument("grade_options", nargs="*", help="after --: options for every grade")
-    args = p.parse_args()
+    argv = sys.argv[1:]
+    grade_options = argv[argv.index("--") + 1 :] if "--" in argv else []
+    args = p.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
 
     hogs = [mp.Process(target=spin, daemon=True) for _ in range(args.busy)]
     for hog in hogs:
@@ -80,7 +81,7 @@ def main() -> int:
                         str(out),
                         "--force",
                         "--quiet",
-                        *args.grade_options,
+                        *grade_options,
                     ],
                     capture_output=True,
                     text=True,

@@ -540,7 +540,7 @@ BROKEN: list[Broken] = [
     Broken(
         "ten_thousand_cells", _notebook("cells10k.ipynb", _many_cells), "over the limit of 2,000"
     ),
-    Broken("r_kernel", _notebook("r.ipynb", _r_kernel), "is a r notebook"),
+    Broken("r_kernel", _notebook("r.ipynb", _r_kernel), "is written for R, not Python"),
     Broken(
         "assignment_name_with_dotdot",
         _notebook(

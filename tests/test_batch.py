@@ -96,7 +96,8 @@ def test_a_class_is_graded_with_one_report_per_submission(graded_class):
     assert all(r["score"] < 100 for n, r in by_name.items() if n.startswith("bug_"))
     rows = _rows(out / "summary.csv")
     assert rows[0][:4] == ["student", "submission", "assignment", "status"]
-    assert "cross_correlation2d" in rows[0] and rows[0][-3:] == ["score", "max_score", "sha256"]
+    assert "cross_correlation2d" in rows[0]
+    assert rows[0][-4:] == ["score", "max_score", "sha256", "report"]
     assert len(rows) == 21
     for name in ("index.html", "junit.xml"):
         assert (out / name).stat().st_size > 0

@@ -158,6 +158,7 @@ def _render(report: Report, *, staff: bool) -> str:
         f"{e(report.graded_at)}</p></header>",
         _problem(report),
         _summary(report),
+        _failed_cells(report.notebook),
     ]
     if report.notes:
         items = "".join(f"<li>{e(n)}</li>" for n in report.notes)
@@ -353,6 +354,29 @@ def _fmt(x: Any) -> str:
     return str(x)
 
 
+def _failed_cells(nb: dict[str, Any] | None) -> str:
+    """The cells that failed, one line each, on the first screen: a failed import or
+    definition is often why many checks fail."""
+    errors = (nb or {}).get("errors") or []
+    if not errors:
+        return ""
+    items = "".join(
+        f"<li><a href='#{anchor('cell', str(err.get('cell')))}'>cell {e(err.get('cell'))}</a>: "
+        f"<code>{e(first_line(err.get('error')))}</code></li>"
+        for err in errors[:10]
+    )
+    more = f"<p>… and {len(errors) - 10} more.</p>" if len(errors) > 10 else ""
+    return (
+        "<section class='alert note'><p class='lead'>Cells that failed (fix these first: "
+        f"checks of anything they define fail too)</p><ul>{items}</ul>{more}</section>"
+    )
+
+
+def first_line(text: Any, limit: int = 200) -> str:
+    line = (str(text or "").splitlines() or [""])[0]
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def _notebook(nb: dict[str, Any] | None) -> str:
     if not nb:
         return ""
@@ -368,7 +392,8 @@ def _notebook(nb: dict[str, Any] | None) -> str:
     out = [f"<section><h2>Notebook</h2><p>{e(line)}</p>"]
     for err in errors:
         out.append(
-            f"<div class='failure'><h4>Cell {e(err.get('cell'))} "
+            f"<div class='failure' id='{anchor('cell', str(err.get('cell')))}'>"
+            f"<h4>Cell {e(err.get('cell'))} "
             f"{badge(err.get('status') or 'error')} <code>{e(err.get('error'))}</code></h4>"
             f"<pre><code>{e(err.get('source'))}</code></pre>"
         )

@@ -14,6 +14,17 @@ def render(report: Report) -> str:
         if report.status == "rejected":
             lines += ["Nothing was run. Fix the file as the sentence says and submit again.", ""]
     lines += [f"**Score: {_num(report.score)} / {_num(report.max_score)}**", ""]
+    errors = (report.notebook or {}).get("errors") or []
+    if errors:
+        lines += [
+            "**Cells that failed** (fix these first: checks of anything they define fail too):",
+            "",
+        ]
+        lines += [f"- cell {err['cell']}: {_first_line(err.get('error'))}" for err in errors[:10]]
+        lines += (
+            [f"- … and {len(errors) - 10} more (see Notebook below)"] if len(errors) > 10 else []
+        )
+        lines.append("")
     if report.notes:
         lines += ["Notes: " + "; ".join(report.notes) + ".", ""]
     if report.questions:
@@ -153,6 +164,11 @@ def _counts(checks: list[CheckResult]) -> str:
     for c in checks:
         tally[c.status] = tally.get(c.status, 0) + 1
     return ", ".join(f"{n} {status}" for status, n in tally.items())
+
+
+def _first_line(text: str | None, limit: int = 200) -> str:
+    line = (str(text or "").splitlines() or [""])[0]
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _num(x: float) -> str:

@@ -1,9 +1,17 @@
-"""The class summary: ``OUT/summary.csv`` (one row per student, one column per question)."""
+"""The class summary: ``OUT/summary.csv`` (one row per submission, one column per question).
+
+Columns: ``student`` (from the submission's path, see :mod:`autograder.submissions`),
+``submission`` (its path relative to the batch's folder), ``assignment``, ``status``,
+one per question, ``score``, ``max_score``, ``sha256``, and ``report`` (the report's
+folder in OUT). Text that a spreadsheet would read as a formula is written with a
+leading apostrophe (OWASP's advice against CSV injection).
+"""
 
 from __future__ import annotations
 
 import csv
 import json
+import statistics
 from pathlib import Path
 
 
@@ -36,20 +44,23 @@ def rows(reports: list[dict]) -> tuple[list[str], list[list[str]]]:
         "score",
         "max_score",
         "sha256",
+        "report",
     ]
     body = []
-    for r in sorted(reports, key=lambda r: (r.get("id", ""), r["submission"])):
+    order = sorted(reports, key=lambda r: (str(r.get("student") or ""), str(r["submission"])))
+    for r in order:
         by_id = {q["id"]: q["score"] for q in r.get("questions", [])}
         body.append(
             [
-                r.get("id", ""),
-                r["submission"],
-                r.get("assignment") or "",
-                r["status"],
+                cell(r.get("student") or r.get("id", "")),
+                cell(r["submission"]),
+                cell(r.get("assignment") or ""),
+                cell(r["status"]),
                 *[_num(by_id[q]) if q in by_id else "" for q in questions],
                 _num(r.get("score", 0)),
                 _num(r.get("max_score", 0)),
-                r.get("sha256") or "",
+                cell(r.get("sha256") or ""),
+                cell(r.get("id", "")),
             ]
         )
     return header, body
@@ -66,6 +77,23 @@ def write(out: Path, folders: list[Path]) -> Path:
     return path
 
 
+def write_ignored(out: Path, ignored: list[tuple[str, str]]) -> Path:
+    """``OUT/ignored.csv``: the files of the batch's folders that were not graded, and why."""
+    path = out / "ignored.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["file", "reason"])
+        writer.writerows([cell(name), cell(why)] for name, why in ignored)
+    return path
+
+
+def cell(value: object) -> str:
+    """A CSV cell for spreadsheets: text starting like a formula gets a leading apostrophe,
+    and control characters become spaces."""
+    text = "".join(ch if ch.isprintable() else " " for ch in str(value))
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def _num(x: float) -> str:
     return f"{x:g}"
 
@@ -78,7 +106,7 @@ def github_summary(reports: list[dict]) -> str:
     if graded:
         scores = sorted(float(r["score"]) for r in graded)
         mean = sum(scores) / len(scores)
-        median = scores[len(scores) // 2]
+        median = statistics.median(scores)
         lines += [f"Graded {len(graded)}; mean score {mean:.1f}, median {median:g}.", ""]
     shown = ["student", "status", "score", "max_score"]
     index = [header.index(c) for c in shown]
@@ -96,4 +124,5 @@ def github_summary(reports: list[dict]) -> str:
 
 
 def _cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    printable = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    return printable.replace("|", "\\|")
