@@ -59,7 +59,7 @@ def run(
     options: Options,
     *,
     workers: int,
-    gpus: list[int],
+    gpus: list[str],
     wall_limit_s: float,
     on_done: Callable[[Done], None],
 ) -> list[Done]:
@@ -189,7 +189,7 @@ def _lost(job: Job, options: Options, why: str, seconds: float) -> Done:
 
 def _worker(
     slot: int,
-    gpu: int | None,
+    gpu: str | None,
     threads: int,
     options: Options,
     tasks: mp.Queue,

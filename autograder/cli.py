@@ -325,18 +325,23 @@ def _write_class_files(
     (out / "junit.xml").write_text(junit.render_many(reports), encoding="utf-8")
 
 
-def _gpus(device: str) -> list[int]:
-    """GPU indices for the workers, without importing PyTorch in this light process."""
+def _gpus(device: str) -> list[str]:
+    """The GPUs for the workers, as the grader's CUDA_VISIBLE_DEVICES names them (indexes or
+    UUIDs, kept as written), else the machine's GPUs by index; no PyTorch imported here."""
     if device == "cpu":
         return []
     visible = os.environ.get("CUDA_VISIBLE_DEVICES")
     if visible is not None:
-        return [i for i, d in enumerate(visible.split(",")) if d.strip() and d.strip() != "-1"]
+        entries = []
+        for entry in (d.strip() for d in visible.split(",")):
+            if not entry or entry.startswith("-"):
+                break  # CUDA ignores everything from an invalid entry on
+            entries.append(entry)
+        return entries
     import glob
 
-    return list(
-        range(len([d for d in glob.glob("/dev/nvidia*") if d[len("/dev/nvidia") :].isdigit()]))
-    )
+    nodes = [d for d in glob.glob("/dev/nvidia*") if d[len("/dev/nvidia") :].isdigit()]
+    return [str(i) for i in range(len(nodes))]
 
 
 def _longest_total(roots: list[Path]) -> float:

@@ -66,7 +66,8 @@ class TrainingSettings:
     epoch_cap: int = field(default=20, metadata=_between(1, 10_000))
     """The grader trains min(EPOCHS, epoch_cap) epochs."""
     time_budget_s: float = field(default=900.0, metadata=_between(1, 7 * 86400))
-    """Training stops (and the check fails) when this is spent."""
+    """Seconds of processor time training may use (CPU time ÷ threads on the CPU, wall-clock
+    on a GPU); training must finish its epochs within it, or the check fails."""
     batch_size_min: int = field(default=32, metadata=_between(1, 1 << 20))
     batch_size_max: int = field(default=512, metadata=_between(1, 1 << 20))
     n_train: int | None = field(default=None, metadata=_between(1, 10**9))
@@ -74,7 +75,9 @@ class TrainingSettings:
     n_test: int | None = field(default=None, metadata=_between(1, 10**9))
     """Use only the first n test images (None: all of them)."""
     mixed_precision: bool = True
+    """bfloat16 autocast around train_one_epoch (without autocast's weight cache)."""
     channels_last: bool = True
+    """Model and batches in channels-last layout (not used when the model cannot run it)."""
     threads: int | None = field(default=None, metadata=_between(1, 4096))
     """torch.set_num_threads in the kernel (CPU runs)."""
 
@@ -91,6 +94,9 @@ class TrainingConfig:
     """Points of the accuracy check (part of the assignment's max_score)."""
     cuda_memory_mb: int = field(default=16384, metadata=_between(256, 2**22))
     """Host memory limit of the kernel when it trains on a GPU."""
+    gpu_memory_fraction: float = field(default=1.0, metadata=_between(0.05, 1))
+    """Share of its GPU's memory one grade may allocate (PyTorch's per-process cap; below 1
+    when workers share a GPU)."""
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,7 @@ def _grade(
         memory_mb=training.memory_mb if training else limits.memory_mb,
         device=(training.device or "cpu") if training else "cpu",
         gpu=options.gpu,
-        threads=options.threads or os.cpu_count() or 1,
+        threads=kernel_threads(options.threads, limits.max_processes),
         data_files=training.data_files if training else {},
         fallback=fallback,
     )
@@ -139,6 +139,8 @@ def _grade(
         kernel.start()
         student = Student(kernel, limits=limits)
         student.install()
+        if training is not None:
+            training.probe(student)  # before any student code runs
         run = kernel.run_notebook(executable)
         report.notebook = _notebook_section(run, kernel, spec.memory_mb)
         student.why_undefined = run.why_undefined
@@ -201,6 +203,17 @@ class _Warmup(threading.Thread):
         if self._error is not None:
             raise self._error
         return self._module
+
+
+MAX_THREADS = 16
+"""More BLAS/torch threads than this rarely help a notebook; every thread also counts
+against the sandbox's process limit."""
+
+
+def kernel_threads(asked: int | None, max_processes: int) -> int:
+    """The kernel's BLAS/torch threads: as asked, else one per core, never more than
+    ``MAX_THREADS`` nor a quarter of the process limit (threads count against it)."""
+    return max(1, min(asked or os.cpu_count() or 1, MAX_THREADS, max_processes // 4))
 
 
 def _exercise(torch: Any) -> None:

@@ -20,8 +20,10 @@ class Options:
     train: bool = True
     progress: bool = False
     """Show a progress bar of the training on stderr."""
-    gpu: int | None = None
-    """Which GPU this grade may use (batch workers get one each)."""
+    gpu: str | None = None
+    """Which GPU this grade may use: an entry of the grader's CUDA_VISIBLE_DEVICES (an
+    index, a GPU-… or MIG-… UUID), or an index when that is not set (batch workers get one
+    each)."""
     threads: int | None = None
     """BLAS/torch threads of the kernel (default: all cores, or a share of them in a batch)."""
     limits: dict[str, float] = field(default_factory=dict)

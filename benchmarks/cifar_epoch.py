@@ -37,8 +37,22 @@ def reference():
     return ref.load(REPO / "assignments" / "cifar10_cnn" / "solution.ipynb")
 
 
+PRECISIONS = {
+    "fp32": {"mixed_precision": False, "channels_last": False},
+    "bf16": {"mixed_precision": True, "channels_last": False},
+    "bf16+channels-last": {"mixed_precision": True, "channels_last": True},
+}
+"""The grader trainer's settings compared (assignments/<name>/config.toml chooses per device)."""
+
+
 def grader_epochs(
-    solution, data_dir: Path, device: str, epochs: int, n_train: int | None, batch: int
+    solution,
+    data_dir: Path,
+    device: str,
+    epochs: int,
+    n_train: int | None,
+    batch: int,
+    precision: str = "bf16+channels-last",
 ):
     """Seconds per epoch of the grader's trainer, run in this process."""
     import numpy as np
@@ -63,8 +77,7 @@ def grader_epochs(
         "seed": 0,
         "mean": MEAN,
         "std": STD,
-        "mixed_precision": True,
-        "channels_last": True,
+        **PRECISIONS[precision],
         "threads": 0,
         "n_train": n_train or 0,
         "batch_size_min": 1,

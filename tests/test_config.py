@@ -135,3 +135,14 @@ def test_a_broken_config_is_the_graders_error_not_the_students(tmp_path):
     report = grade(solution_path("cnn_basics"), Options(assignments=(tmp_path,)))
     assert report.status == "error"
     assert "[limits] memory_mb must be between 256" in report.error
+
+
+@pytest.mark.slow
+def test_a_module_the_course_declares_but_the_grader_lacks_is_the_graders_error(tmp_path):
+    folder = tmp_path / "cnn_basics"
+    shutil.copytree(GOOD.parent, folder)
+    with open(folder / "config.toml", "a", encoding="utf-8") as f:
+        f.write('\n[environment]\nmodules = ["scipy", "a_package_nobody_installed"]\n')
+    report = grade(solution_path("cnn_basics"), Options(assignments=(tmp_path,)))
+    assert report.status == "error"
+    assert report.error.startswith("the course environment lacks a_package_nobody_installed")

@@ -51,7 +51,8 @@ class SandboxSpec:
     limits: Limits
     memory_mb: int
     device: str = "cpu"
-    gpu: int | None = None
+    gpu: str | None = None
+    """The GPU this kernel may use (see ``Options.gpu``); the only one it sees."""
     threads: int = 1
     data_files: dict[str, Path] = field(default_factory=dict)
     """Files the kernel may read, by their path relative to its data folder."""
@@ -165,6 +166,11 @@ class Sandbox:
         }
         if self.spec.fallback:
             described["note"] = self.spec.fallback
+        if self.spec.device == "cuda":
+            described["gpu"] = self.spec.gpu or "0"
+            nodes, note = kinds.gpu_device_nodes(self.spec.gpu)
+            if note and self.spec.kind == "bwrap":
+                described["gpu_note"] = note
         return described
 
     def close(self) -> None:
@@ -222,6 +228,7 @@ class Sandbox:
             group=self._etc / "group",
             tmp_mb=self.spec.limits.max_file_mb,
             cuda=self.spec.device == "cuda",
+            gpu=self.spec.gpu,
             hidden=[GRADER_PACKAGE, *self.spec.hidden],
         )
 
@@ -244,7 +251,9 @@ class Sandbox:
             "OMP_NUM_THREADS": threads,
             "MKL_NUM_THREADS": threads,
             "OPENBLAS_NUM_THREADS": threads,
-            "CUDA_VISIBLE_DEVICES": "" if self.spec.device != "cuda" else str(self.spec.gpu or 0),
+            "CUDA_VISIBLE_DEVICES": "" if self.spec.device != "cuda" else (self.spec.gpu or "0"),
+            # numbered as nvidia-smi and /dev/nvidiaN number them (PCI order)
+            "CUDA_DEVICE_ORDER": "PCI_BUS_ID",
         }
         if self.spec.device == "cuda" and os.environ.get("LD_LIBRARY_PATH"):
             env["LD_LIBRARY_PATH"] = os.environ["LD_LIBRARY_PATH"]
@@ -340,6 +349,18 @@ class KernelProcess:
                 return f"was ended by signal {code - 128}"
             return _SIGNAL_WORDS.get(sig, f"was ended by {sig.name}")
         return f"exited with status {code} (the code called exit or os._exit)"
+
+    def cpu_seconds(self) -> float:
+        """Processor time the kernel's processes have used (user and system, all threads,
+        and children they have waited for), read from the grader's side."""
+        total = 0.0
+        for proc in self._tree():
+            try:
+                t = proc.cpu_times()
+            except psutil.Error:
+                continue
+            total += t.user + t.system + t.children_user + t.children_system
+        return total
 
     def log_tail(self, limit: int = 4000) -> str:
         try:

@@ -94,6 +94,76 @@ def _system_args() -> list[str]:
     return args
 
 
+_SHARED_NODES = ("/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools")
+
+
+def gpu_device_nodes(gpu: str | None, dev: str = "/dev") -> tuple[list[str], str | None]:
+    """The device nodes a kernel that may use ``gpu`` needs: the driver's shared nodes and
+    that one GPU's ``/dev/nvidiaN``, and a note when the GPU's node cannot be told (then every
+    GPU's node is there, as without a sandbox).
+
+    ``gpu`` is an index (CUDA_DEVICE_ORDER=PCI_BUS_ID: the Nth GPU by PCI bus, which is
+    ``/dev/nvidiaN``) or a ``GPU-``/``MIG-`` UUID (mapped with nvidia-smi).
+    """
+    _ensure_uvm(dev)
+    shared = [n.replace("/dev", dev, 1) for n in _SHARED_NODES]
+    nodes = [n for n in shared if os.path.exists(n)]
+    nodes += sorted(glob.glob(f"{dev}/nvidia-caps/*"))  # MIG's capability nodes
+    every = sorted(n for n in glob.glob(f"{dev}/nvidia*") if n[len(f"{dev}/nvidia") :].isdigit())
+    minor = (gpu or "0").strip()
+    if not minor.isdigit():
+        minor = _minor_of_uuid(minor) or ""
+    own = f"{dev}/nvidia{minor}"
+    if minor and own in every:
+        return nodes + [own], None
+    return (
+        nodes + every,
+        f"the device node of GPU {gpu!r} is not known here, so every GPU's node is visible",
+    )
+
+
+def _minor_of_uuid(uuid: str) -> str | None:
+    """The /dev/nvidiaN number of a GPU (or of a MIG instance's GPU) by its UUID."""
+    smi = shutil.which("nvidia-smi")
+    if smi is None:
+        return None
+    try:
+        listed = subprocess.run(
+            [smi, "-L"], capture_output=True, text=True, timeout=20
+        ).stdout.splitlines()
+        queried = subprocess.run(
+            [smi, "--query-gpu=uuid,minor_number", "--format=csv,noheader"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        ).stdout.splitlines()
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    minors = dict(line.replace(" ", "").split(",", 1) for line in queried if "," in line)
+    if uuid in minors:
+        return minors[uuid]
+    parent = None
+    for line in listed:  # "GPU 0: ... (UUID: GPU-…)" followed by its "  MIG ... (UUID: MIG-…)"
+        if line.startswith("GPU ") and "UUID: " in line:
+            parent = line.split("UUID: ", 1)[1].rstrip(")")
+        elif uuid in line and parent:
+            return minors.get(parent)
+    return None
+
+
+def _ensure_uvm(dev: str) -> None:
+    """/dev/nvidia-uvm appears when the driver's UVM module is first loaded; a sandbox built
+    before that would lack it. nvidia-modprobe (shipped with the driver) creates it."""
+    if dev != "/dev" or os.path.exists("/dev/nvidia-uvm") or not glob.glob("/dev/nvidia[0-9]*"):
+        return
+    modprobe = shutil.which("nvidia-modprobe")
+    if modprobe:
+        try:
+            subprocess.run([modprobe, "-u", "-c=0"], capture_output=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+
+
 def python_paths() -> list[str]:
     """Folders the interpreter needs that the system folders do not already hold."""
     paths = {sys.base_prefix, sys.prefix, sys.exec_prefix, *site.getsitepackages()}
@@ -130,6 +200,7 @@ def bwrap_argv(
     group: Path,
     tmp_mb: int,
     cuda: bool,
+    gpu: str | None = None,
     hidden: Sequence[Path] = (),
 ) -> list[str]:
     """The bubblewrap command line for one kernel (the command itself comes after it).
@@ -159,7 +230,8 @@ def bwrap_argv(
     if data_dir is not None:
         args += ["--ro-bind", str(data_dir), SANDBOX_DATA]
     if cuda:
-        for node in sorted(glob.glob("/dev/nvidia*")):
+        nodes, _ = gpu_device_nodes(gpu)
+        for node in nodes:
             args += ["--dev-bind", node, node]
         args += ["--ro-bind-try", "/sys", "/sys"]
         args += ["--ro-bind-try", "/run/nvidia-persistenced", "/run/nvidia-persistenced"]

@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import psutil
 
 from autograder.assignments import Assignment
 from autograder.checking import CheckUnavailable
 from autograder.config import TrainingSettings
-from autograder.errors import DatasetMissing, StudentError
+from autograder.errors import CallTimeout, DatasetMissing, StudentError
 
 TRAINER = Path(__file__).with_name("kernel_trainer.py").read_text(encoding="utf-8")
 CALL = TRAINER + "\nresult = _autograder_training(student, inputs)\n"
@@ -78,6 +79,9 @@ class TrainingContext:
             training.cuda_memory_mb if device == "cuda" else assignment.config.limits.memory_mb
         )
         self.flags: list[str] = []
+        self.threads = 1
+        """torch threads in the kernel (the budget divides CPU time by them on the CPU)."""
+        self.device_name: str | None = None
         self.data_files: dict[str, Path] = {}
         self.dataset: Any = None
         self._section: dict[str, Any] = {"status": "skipped", "reason": skip} if skip else {}
@@ -93,14 +97,46 @@ class TrainingContext:
 
     def attach(self, student: Any, kernel: Any) -> None:
         self._student, self._kernel = student, kernel
+        self.threads = self.settings.threads or kernel.box.spec.threads
 
     def section(self) -> dict[str, Any]:
         return self._section
 
     # -- the run ----------------------------------------------------------------------
 
+    def probe(self, student: Any) -> None:
+        """Before the notebook runs: can the sandboxed kernel use the training device? A
+        device the sandbox cannot use is the grader's problem, never the student's: the
+        check then reports an error with the reason instead of training."""
+        if self.skip or self.data_problem or self.device != "cuda":
+            return
+        try:
+            info = student.run(
+                CALL,
+                label="probing the GPU",
+                timeout=SETUP_TIMEOUT_S,
+                step="probe",
+                device=self.device,
+            )
+            self.device_name = (
+                _text(info.get("device_name"), 100) if isinstance(info, dict) else None
+            )
+        except StudentError as error:
+            self.data_problem = (
+                f"the GPU cannot be used inside the sandbox ({str(error)[:300]}); the accuracy "
+                "check was not run (a problem of the grading machine, not of the notebook)"
+            )
+
     def run(self, student: Any) -> Outcome:
-        """Train a fresh CifarCNN in the kernel and measure it; raises TrainingSkipped/Unavailable."""
+        """Train a fresh CifarCNN in the kernel and measure it; raises TrainingSkipped/Unavailable.
+
+        The time budget (``time_budget_s``) is charged, epoch by epoch, with the processor
+        time the training used: the kernel's CPU time divided by its threads when it trains
+        on the CPU, wall-clock time on a GPU (the worker's own). Training must finish its
+        epochs within the budget, or the check fails. An epoch that runs far past the budget
+        left while other programs keep the machine busy is the machine's problem: the check
+        then reports an error (grade again), not a failure.
+        """
         if self.skip:
             raise TrainingSkipped(self.skip)
         if self.data_problem:
@@ -125,10 +161,14 @@ class TrainingContext:
             "threshold": s.threshold,
             "epoch_cap": s.epoch_cap,
             "time_budget_s": s.time_budget_s,
+            "budget_counts": "processor time ÷ threads"
+            if self.device == "cpu"
+            else "wall-clock time",
             "n_test": int(len(labels)),
             "class_names": names,
             "curves": {"train_loss": [], "test_accuracy": [], "epoch_seconds": []},
         }
+        threads = self.threads
         common = {
             "device": self.device,
             "data_dir": self._kernel.box.data_path,
@@ -137,12 +177,12 @@ class TrainingContext:
             "std": STD,
             "mixed_precision": s.mixed_precision,
             "channels_last": s.channels_last,
-            "threads": s.threads or 0,
+            "threads": threads,
             "n_train": s.n_train or 0,
             "batch_size_min": s.batch_size_min,
             "batch_size_max": s.batch_size_max,
+            "gpu_memory_fraction": self.config.gpu_memory_fraction,
         }
-        started = time.monotonic()
         try:
             info = student.run(
                 CALL,
@@ -153,59 +193,95 @@ class TrainingContext:
                 **common,
             )
         except StudentError as error:
-            section.update(status="failed", error=str(error))
+            section.update(status="failed", error=str(error), stopped="setup")
             outcome.stopped = "setup"
             raise
-        section.update(info)
-        epochs = min(int(info["epochs_requested"]), s.epoch_cap)
+        section.update(_setup_info(info))
+        epochs = min(section["epochs_requested"], s.epoch_cap)
         section["epochs_planned"] = epochs
         curves = section["curves"]
+        charged = 0.0
+        meter = _Meter(self._kernel, threads=threads, cpu=self.device == "cpu")
         for epoch in range(1, epochs + 1):
-            left = s.time_budget_s - (time.monotonic() - started)
-            if left <= 1:
-                outcome.stopped = f"budget: the time budget of {s.time_budget_s:.0f} s ran out after {epoch - 1} epochs"
-                break
+            left = s.time_budget_s - charged
+            meter.start()
             try:
                 done = student.run(
                     CALL,
                     label=f"training epoch {epoch} (train_one_epoch)",
-                    timeout=left,
+                    timeout=left * BUSY_SLACK + 30,
                     step="epoch",
                     **common,
                 )
+            except CallTimeout:
+                usage = meter.stop()
+                if usage.others_busy >= BUSY_MACHINE:
+                    why = (
+                        f"the machine was busy: other programs kept {usage.others_busy:.0%} of its "
+                        f"processors busy while epoch {epoch} ran, so it did not finish in "
+                        f"{usage.wall:.0f} s; grade this notebook again on a quieter machine"
+                    )
+                    section.update(status="error", error=why, stopped=f"epoch {epoch}: {why}")
+                    raise TrainingUnavailable(why) from None
+                outcome.stopped = (
+                    f"epoch {epoch} did not finish within the {left:.0f} s left of the training "
+                    f"budget ({usage.charged:.0f} s of {section['budget_counts']} used in "
+                    f"{usage.wall:.0f} s; other programs kept the machine {usage.others_busy:.0%} "
+                    "busy): train_one_epoch is too slow"
+                )
+                break
             except StudentError as error:
                 outcome.stopped = f"epoch {epoch}: {error}"
                 section["error"] = str(error)
                 break
-            predictions = np.asarray(done["predictions"])
-            accuracy = _accuracy(predictions, labels)
-            curves["train_loss"].append(_finite(done["loss"]))
+            usage = meter.stop()
+            charged += usage.charged
+            accuracy = _accuracy(_predictions(done, len(labels)), labels)
+            curves["train_loss"].append(
+                _finite(done.get("loss") if isinstance(done, dict) else None)
+            )
             curves["test_accuracy"].append(round(accuracy, 3))
-            curves["epoch_seconds"].append(round(float(done["seconds"]), 3))
+            curves["epoch_seconds"].append(round(usage.wall, 3))
             outcome.epochs = epoch
-            self._show(epoch, epochs, done["loss"], accuracy, done["seconds"])
+            self._show(epoch, epochs, curves["train_loss"][-1], accuracy, usage.wall)
+            if charged > s.time_budget_s:
+                outcome.stopped = (
+                    f"the training budget of {s.time_budget_s:.0f} s ({section['budget_counts']}) "
+                    f"was spent after {epoch} of {epochs} epochs ({charged:.0f} s)"
+                )
+                break
         section["epochs"] = outcome.epochs
+        section["budget_used_s"] = round(charged, 3)
         section["train_seconds"] = round(sum(curves["epoch_seconds"]), 3)
         section["seconds_per_epoch"] = round(section["train_seconds"] / max(1, outcome.epochs), 3)
-        if outcome.epochs == 0:
-            section["status"] = "failed"
-            raise AssertionError(
-                f"Training stopped before the first epoch finished: {outcome.stopped}"
+        if curves["test_accuracy"]:
+            section["test_accuracy"] = curves["test_accuracy"][-1]
+        if outcome.stopped:
+            # a model whose training was cut short is not measured: the check fails
+            section.update(status="failed", stopped=outcome.stopped)
+            raise AssertionError(f"Training stopped before it finished: {outcome.stopped}.")
+        try:
+            final = student.run(
+                CALL,
+                label="evaluating the trained model",
+                timeout=SETUP_TIMEOUT_S,
+                step="final",
+                **common,
             )
-        final = student.run(
-            CALL,
-            label="evaluating the trained model",
-            timeout=SETUP_TIMEOUT_S,
-            step="final",
-            **common,
-        )
-        self._measure(outcome, final, labels, names)
+            self._measure(outcome, final, labels, names)
+        except StudentError as error:
+            section.update(status="failed", error=f"the final evaluation failed: {error}")
+            raise
+        except AssertionError as error:
+            section.update(status="failed", error=str(error))
+            raise
+        curves["test_accuracy"][-1] = section["test_accuracy"]  # the headline is the last point
         return outcome
 
-    def _measure(self, outcome: Outcome, final: dict, labels: np.ndarray, names: list[str]) -> None:
+    def _measure(self, outcome: Outcome, final: Any, labels: np.ndarray, names: list[str]) -> None:
         section = self._section
-        logits = np.asarray(final["logits"], dtype=np.float64)
-        flipped = np.asarray(final["flipped_logits"], dtype=np.float64)
+        final = final if isinstance(final, dict) else {}
+        logits, flipped = _floats(final.get("logits")), _floats(final.get("flipped_logits"))
         if logits.shape != (len(labels), 10) or flipped.shape != logits.shape:
             raise AssertionError(
                 f"The trained model's output has shape {logits.shape}; expected ({len(labels)}, 10)."
@@ -251,6 +327,108 @@ class TrainingContext:
             file=sys.stderr,
             flush=True,
         )
+
+
+BUSY_SLACK = 3.0
+"""An epoch may take this many times the budget left (wall-clock) before it is stopped:
+room for a machine that other programs slow down, whose time is not charged."""
+BUSY_MACHINE = 0.5
+"""Other programs using this share of the machine's processors make a stop the machine's
+fault, not the student's."""
+
+
+@dataclass
+class Usage:
+    """What one epoch cost, measured from the grader's side."""
+
+    wall: float
+    kernel_cpu: float
+    others_busy: float
+    """Share of the machine's processors other programs used meanwhile (0 to 1)."""
+    charged: float
+    """What the budget is charged: CPU time ÷ threads on the CPU, wall-clock on a GPU."""
+
+
+class _Meter:
+    """Wall-clock time, the kernel's processor time, and the machine's other load, read by
+    the grader (psutil) around one epoch: nothing here is the kernel's claim."""
+
+    def __init__(self, kernel: Any, *, threads: int, cpu: bool) -> None:
+        self.kernel, self.threads, self.cpu = kernel, max(1, threads), cpu
+
+    def start(self) -> None:
+        self.wall0, self.cpu0, self.busy0 = time.monotonic(), self._kernel_cpu(), _machine_busy()
+
+    def stop(self) -> Usage:
+        wall = max(1e-6, time.monotonic() - self.wall0)
+        cpu = max(0.0, self._kernel_cpu() - self.cpu0)
+        others = max(0.0, _machine_busy() - self.busy0 - cpu)
+        share = min(1.0, others / (wall * (psutil.cpu_count() or 1)))
+        return Usage(wall, cpu, share, cpu / self.threads if self.cpu else wall)
+
+    def _kernel_cpu(self) -> float:
+        process = getattr(self.kernel, "process", None)
+        return process.cpu_seconds() if process is not None else 0.0
+
+
+def _machine_busy() -> float:
+    """Processor seconds the whole machine has spent busy since it started."""
+    times = psutil.cpu_times()
+    idle = times.idle + getattr(times, "iowait", 0.0)
+    return sum(times) - idle
+
+
+def _setup_info(info: Any) -> dict[str, Any]:
+    """The facts of the kernel's setup answer the report shows, each checked for its type and
+    bounded: a claim of the kernel, never a threshold, a data set or a verdict."""
+    info = info if isinstance(info, dict) else {}
+    epochs = info.get("epochs_requested")
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise AssertionError("The training setup did not report a positive number of EPOCHS.")
+    notes = info.get("notes") if isinstance(info.get("notes"), list) else []
+    return {
+        "epochs_requested": int(epochs),
+        "batch_size_requested": _int(info.get("batch_size_requested")),
+        "batch_size": _int(info.get("batch_size")),
+        "steps_per_epoch": _int(info.get("steps_per_epoch")),
+        "n_train": _int(info.get("n_train")),
+        "optimizer": _text(info.get("optimizer"), 60),
+        "parameters": _int(info.get("parameters")),
+        "mixed_precision": "bfloat16" if info.get("mixed_precision") == "bfloat16" else "off",
+        "channels_last": info.get("channels_last") is True,
+        "device_name": _text(info.get("device_name"), 100),
+        "setup_notes": [_text(n, 300) for n in notes[:5]],
+    }
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        return None
+    return int(value)
+
+
+def _text(value: Any, limit: int) -> str | None:
+    return None if value is None else str(value)[:limit]
+
+
+def _floats(value: Any) -> np.ndarray:
+    """A numeric array from the kernel as float64 (an empty one for anything else)."""
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        return np.nan_to_num(value.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    return np.zeros((0,), dtype=np.float64)
+
+
+def _predictions(done: Any, n: int) -> np.ndarray:
+    """The epoch's test predictions as class indices, or an empty array when the kernel
+    sent something else (which counts as 0 % accuracy)."""
+    predictions = done.get("predictions") if isinstance(done, dict) else None
+    if (
+        isinstance(predictions, np.ndarray)
+        and predictions.shape == (n,)
+        and predictions.dtype.kind in "iu"
+    ):
+        return predictions.astype(np.int64)
+    return np.zeros(0, dtype=np.int64)
 
 
 def _accuracy(predictions: np.ndarray, labels: np.ndarray) -> float:

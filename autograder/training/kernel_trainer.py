@@ -92,8 +92,11 @@ def _autograder_training(student, inputs):  # noqa: C901 - one closure on purpos
         return (x[:limit], y[:limit]) if limit else (x, y)
 
     def autocast(device, enabled):
-        if enabled and device.type == "cuda":
-            return torch.autocast("cuda", dtype=torch.bfloat16)
+        # cache_enabled=False: with the cache, autocast keeps the bfloat16 copy of every
+        # weight until the outermost region ends, so a region around a whole epoch would
+        # train every step of it with the weights the epoch started with
+        if enabled:
+            return torch.autocast(device.type, dtype=torch.bfloat16, cache_enabled=False)
         return contextlib.nullcontext()
 
     def sync(device):
@@ -106,14 +109,32 @@ def _autograder_training(student, inputs):  # noqa: C901 - one closure on purpos
                 return module.weight.detach().float().cpu().numpy()
         return None
 
+    def probe():
+        """Before any student code: can this kernel use the device it is to train on?"""
+        device = torch.device(inputs["device"])
+        if device.type != "cuda":
+            return {"device_name": "CPU"}
+        count = torch.cuda.device_count()
+        if count < 1:
+            raise RuntimeError("no CUDA device is visible in the sandbox")
+        value = (torch.ones(4, device=device) * 2).sum().item()  # a tiny kernel launch
+        if value != 8.0:
+            raise RuntimeError("a CUDA kernel computed %r instead of 8.0" % value)
+        return {"device_count": count, "device_name": torch.cuda.get_device_name(device)}
+
     def setup():
         device = torch.device(inputs["device"])
         if inputs.get("threads"):
             torch.set_num_threads(int(inputs["threads"]))
         if device.type == "cuda":
-            torch.backends.cudnn.benchmark = True
+            # no benchmark: the algorithms it picks vary from run to run, and a result near
+            # the bar must not change on a regrade
+            torch.backends.cudnn.benchmark = False
             torch.backends.cuda.matmul.allow_tf32 = True
             torch.backends.cudnn.allow_tf32 = True
+            fraction = float(inputs.get("gpu_memory_fraction") or 0)
+            if 0 < fraction < 1:
+                torch.cuda.set_per_process_memory_fraction(fraction, device)
         torch.manual_seed(int(inputs["seed"]))
         epochs, batch = student["EPOCHS"], student["BATCH_SIZE"]
         for name, value in (("EPOCHS", epochs), ("BATCH_SIZE", batch)):
@@ -126,8 +147,9 @@ def _autograder_training(student, inputs):  # noqa: C901 - one closure on purpos
         mean = torch.tensor(inputs["mean"], device=device)
         std = torch.tensor(inputs["std"], device=device)
         model = student["CifarCNN"]().to(device)
-        channels_last = bool(inputs["channels_last"]) and device.type == "cuda"
-        amp = bool(inputs["mixed_precision"]) and device.type == "cuda"
+        channels_last = bool(inputs["channels_last"])
+        amp = bool(inputs["mixed_precision"])
+        notes = []
         loader = GpuLoader(
             torch.from_numpy(x).to(device),
             torch.from_numpy(y).to(device),
@@ -137,23 +159,38 @@ def _autograder_training(student, inputs):  # noqa: C901 - one closure on purpos
             False,
             generator,
         )
-        probe = loader.augment(loader.x[:2])
+        sample = loader.augment(loader.x[:2])
         if channels_last:
             try:
                 model = model.to(memory_format=torch.channels_last)
-                with torch.no_grad(), autocast(device, amp):
+                with torch.no_grad():
                     model.eval()
-                    model(probe.contiguous(memory_format=torch.channels_last))
+                    model(sample.contiguous(memory_format=torch.channels_last))
                 loader.channels_last = True
-            except Exception:  # noqa: BLE001 - the model does not allow it
+            except Exception as error:  # noqa: BLE001 - the model does not allow it
+                # back to the usual layout: weights left channels-last would make every
+                # activation channels-last, and a forward that flattens with view() fails
+                model = model.to(memory_format=torch.contiguous_format)
                 channels_last = False
+                notes.append(
+                    "channels-last not used: the model's forward failed with it (%s)"
+                    % _short(error)
+                )
         if amp:
             try:
                 with torch.no_grad(), autocast(device, True):
                     model.eval()
-                    model(probe)
-            except Exception:  # noqa: BLE001
+                    model(
+                        sample.contiguous(memory_format=torch.channels_last)
+                        if channels_last
+                        else sample
+                    )
+            except Exception as error:  # noqa: BLE001
                 amp = False
+                notes.append(
+                    "mixed precision not used: the model's forward failed with it (%s)"
+                    % _short(error)
+                )
         model.train()
         optimizer = student["make_optimizer"](model)
         if not isinstance(optimizer, torch.optim.Optimizer):
@@ -186,6 +223,7 @@ def _autograder_training(student, inputs):  # noqa: C901 - one closure on purpos
             "mixed_precision": "bfloat16" if amp else "off",
             "channels_last": channels_last,
             "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU",
+            "notes": notes,
         }
 
     def predict(flip):
@@ -235,7 +273,13 @@ def _autograder_training(student, inputs):  # noqa: C901 - one closure on purpos
             "filters": first_conv_weights(run["model"]),
         }
 
+    def _short(error):
+        text = "%s: %s" % (type(error).__name__, error)
+        return text if len(text) <= 200 else text[:199] + "..."
+
     step = inputs["step"]
+    if step == "probe":
+        return probe()
     if step == "setup":
         return setup()
     if step == "epoch":
