@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -89,6 +90,36 @@ def test_bwrap_hides_the_machine_and_the_network(tmp_path):
         # the system is read-only
         outcome = k.execute("open('/usr/evil', 'w')", timeout=30)
         assert outcome.status == "error" and outcome.ename in ("OSError", "PermissionError")
+
+
+def test_a_python_installation_under_tmp_or_home_stays_visible_in_bwrap(tmp_path):
+    """The sandbox's own /tmp and /home are made before the interpreter's folders are
+    mounted, so a virtual environment under /tmp (a CI checkout) is not hidden by them."""
+    if "bwrap" not in kinds_available():
+        pytest.skip("bubblewrap does not work on this machine")
+    from autograder.sandbox.kinds import bwrap_argv, python_paths
+
+    fake = tmp_path / "venv"  # under /tmp, as pytest's tmp_path is
+    fake.mkdir()
+    (fake / "marker").write_text("here")
+    work = tmp_path / "work"
+    work.mkdir()
+    (tmp_path / "passwd").write_text("root:x:0:0::/:/bin/sh\n")
+    (tmp_path / "group").write_text("root:x:0:\n")
+    argv = bwrap_argv(
+        run_dir=tmp_path,
+        work=work,
+        shared_rw=[],
+        shared_ro=[],
+        data_dir=None,
+        passwd=tmp_path / "passwd",
+        group=tmp_path / "group",
+        tmp_mb=16,
+        cuda=False,
+        python=[str(fake), *python_paths()],
+    )
+    done = subprocess.run([*argv, "cat", str(fake / "marker")], capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (0, "here"), done.stderr
 
 
 def test_bwrap_covers_the_graders_package_inside_the_python_installation(tmp_path):

@@ -202,16 +202,25 @@ def bwrap_argv(
     cuda: bool,
     gpu: str | None = None,
     hidden: Sequence[Path] = (),
+    python: Sequence[str] | None = None,
 ) -> list[str]:
     """The bubblewrap command line for one kernel (the command itself comes after it).
 
     ``hidden``: folders inside the Python installation the kernel must not read (the
     grader's own package, which holds the course's solutions when installed from a
-    wheel); each is covered by an empty file system of its own.
+    wheel); each is covered by an empty file system of its own. ``python``: the folders
+    of the Python installation (default: this interpreter's, :func:`python_paths`).
     """
     args = [shutil.which("bwrap") or "bwrap", *_namespace_args(), *_system_args()]
+    # the sandbox's own /proc, /dev, /tmp, /dev/shm and /home first: a mount made later
+    # inside them (a Python installation under /tmp or /home, say) stays visible, while
+    # one made before would be hidden under them
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    args += ["--perms", "1777", "--size", str(tmp_mb * 2**20), "--tmpfs", "/tmp"]
+    args += ["--perms", "1777", "--size", str(tmp_mb * 2**20), "--tmpfs", "/dev/shm"]
+    args += ["--perms", "0755", "--dir", "/home"]
     made: set[str] = {"/tmp", "/home", "/dev", "/dev/shm", "/proc", "/etc"}
-    mounted = python_paths()
+    mounted = list(python) if python is not None else python_paths()
     for p in mounted:
         args += _parents(p, made) + ["--ro-bind", p, p]
     for folder in hidden:
@@ -219,10 +228,7 @@ def bwrap_argv(
         if any(real == p or real.startswith(p + "/") for p in mounted):
             args += ["--perms", "0755", "--size", "4096", "--tmpfs", real, "--remount-ro", real]
     args += ["--ro-bind", str(passwd), "/etc/passwd", "--ro-bind", str(group), "/etc/group"]
-    args += ["--proc", "/proc", "--dev", "/dev"]
-    args += ["--perms", "1777", "--size", str(tmp_mb * 2**20), "--tmpfs", "/tmp"]
-    args += ["--perms", "1777", "--size", str(tmp_mb * 2**20), "--tmpfs", "/dev/shm"]
-    args += ["--perms", "0755", "--dir", "/home", "--bind", str(work), SANDBOX_HOME]
+    args += ["--bind", str(work), SANDBOX_HOME]
     for p in shared_rw:
         args += _parents(str(p), made) + ["--bind", str(p), str(p)]
     for p in shared_ro:
