@@ -225,6 +225,10 @@ def _autograder_install(inbox, outbox, max_bytes):  # noqa: C901 - one closure o
                 else:
                     value = fn(*args, **kwargs)
                     payload = {"value": encode(value, dst, state)}
+                    if spec.get("echo_args"):
+                        # the arguments as the call left them: the grader compares them with
+                        # what it sent (a function must not change its inputs)
+                        payload["args_after"] = encode(_list(args), dst, state)
             else:
                 scope = {"student": Names(), "inputs": kwargs, "__name__": "__autograder__"}
                 _exec(_compile(spec["code"], "<autograder>", "exec"), scope)

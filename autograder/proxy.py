@@ -94,6 +94,28 @@ class Student:
             label, name, mode="call", name=name, args=args, kwargs=kwargs, timeout=timeout
         )
 
+    def call_and_inputs(
+        self, name: str, *args: Any, timeout: float | None = None
+    ) -> tuple[Any, list[Any]]:
+        """Call ``name(*args)``; the result, and the arguments as the call left them (both as
+        data: what a call did to its inputs is decided here, from data)."""
+        label = describe_call(name, args, {}, self.signatures.get(name))
+        self._refuse_if_struck_out(name, label)
+        returned = self._invoke(
+            label,
+            name,
+            mode="call",
+            name=name,
+            args=args,
+            timeout=timeout,
+            echo_args=True,
+            whole=True,
+        )
+        after = returned.args_after
+        if after is None or len(after) != len(args):
+            raise NotData(label, f"{label} did not send its inputs back as the grader asked.")
+        return returned.value, after
+
     def run(
         self,
         code: str,
@@ -135,7 +157,14 @@ class Student:
     # -- one round trip ---------------------------------------------------------------
 
     def _invoke(
-        self, label: str, key: str, *, mode: str, timeout: float | None, **spec: Any
+        self,
+        label: str,
+        key: str,
+        *,
+        mode: str,
+        timeout: float | None,
+        whole: bool = False,
+        **spec: Any,
     ) -> Any:
         if not self._installed:
             self.install()
@@ -153,6 +182,7 @@ class Student:
             code=spec.get("code"),
             args=tuple(spec.get("args", ())),
             kwargs=spec.get("kwargs"),
+            echo_args=bool(spec.get("echo_args")),
         )
         code = wire.call_code(self._helper, n)
         outcome = self._kernel.execute(code, timeout=limit)
@@ -161,11 +191,13 @@ class Student:
             self._kernel.execute(self._install_code(), timeout=30.0)
             outcome = self._kernel.execute(code, timeout=limit)
         try:
-            return self._result(label, key, n, outcome, limit)
+            return self._result(label, key, n, outcome, limit, whole=whole)
         finally:
             _remove_large(inbox, outbox)
 
-    def _result(self, label: str, key: str, n: int, outcome: Any, limit: float) -> Any:
+    def _result(
+        self, label: str, key: str, n: int, outcome: Any, limit: float, *, whole: bool = False
+    ) -> Any:
         if outcome.status == "timeout":
             self._strikes[key] += 1
             raise CallTimeout(
@@ -184,7 +216,7 @@ class Student:
                 f"relies on ({outcome.error}).",
             )
         try:
-            payload = wire.read_result(
+            result = wire.read_result(
                 self._kernel.box.outbox / str(n), max_bytes=self._limits.max_result_mb * 2**20
             )
         except wire.WireError as e:
@@ -198,51 +230,46 @@ class Student:
                     f"{label} could not be graded: the notebook replaced the grader's call helper.",
                 ) from None
             raise NotData(label, f"{label} returned {e}.") from None
-        if "value" in payload:
-            return payload["value"]
-        if payload.get("missing"):
-            name = str(payload.get("name") or key)
+        return self._returned(label, key, limit, result, whole)
+
+    def _returned(
+        self, label: str, key: str, limit: float, result: wire.CallResult, whole: bool
+    ) -> Any:
+        """The value of a call that returned; the right StudentError for anything else."""
+        if isinstance(result, wire.Returned):
+            return result if whole else result.value
+        if isinstance(result, wire.Missing):
+            name = result.name or key
             why = self.why_undefined(name)
             if why:
                 raise MissingFunction(label, f"the notebook does not define {name}: {why}.")
             raise MissingFunction(
                 label, f"the notebook does not define {name} (did its cell run without errors?)."
             )
-        if "not_callable" in payload:
-            raise MissingFunction(
-                label, f"{key} is a {str(payload['not_callable'])[:60]}, not a function."
-            )
-        if payload.get("interrupted"):
+        if isinstance(result, wire.NotCallable):
+            raise MissingFunction(label, f"{key} is a {result.kind}, not a function.")
+        if isinstance(result, wire.Interrupted):
             self._strikes[key] += 1
             raise CallTimeout(
                 label, f"{label} did not finish within {limit:.0f} s; it was stopped."
             )
-        if "helper_error" in payload:
+        if isinstance(result, wire.HelperFailed):
             raise NotData(
                 label,
                 f"the grader could not pass the arguments of {label} to the notebook "
-                f"({str(payload['helper_error'])[:200]}); the notebook may have changed NumPy.",
+                f"({result.reason}); the notebook may have changed NumPy.",
             )
-        if payload.get("too_large"):
+        if isinstance(result, wire.TooLarge):
             raise NotData(
                 label, f"{label} returned more than {self._limits.max_result_mb} MiB of data."
             )
-        raised = payload.get("raised")
-        if isinstance(raised, dict):
-            mro = raised.get("mro") if isinstance(raised.get("mro"), list) else []
-            kind = str(raised.get("type", "Exception"))[:80]
-            message = str(raised.get("message", ""))[:2000]
-            if kind == "MemoryError":
-                message += f" (memory limit exceeded: the limit is {self._kernel.box.spec.memory_mb:,} MiB)"
-            self._note_root_cause(kind, message)
-            raise StudentRaised(
-                label,
-                kind,
-                [str(m)[:80] for m in mro[:20]],
-                message,
-                str(raised.get("where", ""))[:500],
+        message = result.message
+        if result.type_name == "MemoryError":
+            message += (
+                f" (memory limit exceeded: the limit is {self._kernel.box.spec.memory_mb:,} MiB)"
             )
-        raise NotData(label, f"{label} returned a result the grader cannot read.")
+        self._note_root_cause(result.type_name, message)
+        raise StudentRaised(label, result.type_name, result.bases, message, result.where)
 
 
 _UNDEFINED = re.compile(r"^name '([A-Za-z_][A-Za-z0-9_]*)' is not defined")

@@ -14,6 +14,7 @@ import os
 import re
 import secrets
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ class WireError(Exception):
 class TensorArray(np.ndarray):
     """An array that arrived as a ``torch.Tensor`` (checks may care about the difference)."""
 
-    device: str = "cpu"
+    device: str = "cpu"  # type: ignore[assignment]  # NumPy 2.1+ has ndarray.device ("cpu")
     requires_grad: bool = False
 
 
@@ -69,14 +70,17 @@ def write_call(
     code: str | None = None,
     args: tuple = (),
     kwargs: dict | None = None,
+    echo_args: bool = False,
 ) -> None:
-    """Write one call's request into ``folder`` (created here)."""
+    """Write one call's request into ``folder`` (created here); ``echo_args``: send the
+    arguments back as the call left them."""
     folder.mkdir(mode=0o755)
     counter = [0]
     spec = {
         "mode": mode,
         "name": name,
         "code": code,
+        "echo_args": bool(echo_args),
         "seed": int(seed),
         "args": _encode(list(args), folder, counter),
         "kwargs": _encode(kwargs or {}, folder, counter),
@@ -109,13 +113,66 @@ def _encode(value: Any, folder: Path, counter: list[int]) -> Any:
     raise TypeError(f"the grader cannot send a {type(value).__name__} to the kernel")
 
 
-# -- kernel to grader -------------------------------------------------------------------
+# -- kernel to grader: what a call gave, as typed results ----------------------------------
 
 
-def read_result(folder: Path, *, max_bytes: int) -> dict[str, Any]:
-    """Read ``result.json`` and its arrays from a folder the kernel wrote.
+@dataclass(frozen=True)
+class Returned:
+    """The call returned ``value`` (and, when asked, its arguments as it left them)."""
 
-    Returns the payload with ``value`` decoded. Raises :class:`WireError`.
+    value: Any
+    args_after: list[Any] | None = None
+
+
+@dataclass(frozen=True)
+class Missing:
+    """The notebook does not define the name (``name``: the one a snippet looked up)."""
+
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class NotCallable:
+    """The name is bound to something that is not a function (its type's name)."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
+class Interrupted:
+    """The call was interrupted (its time limit)."""
+
+
+@dataclass(frozen=True)
+class HelperFailed:
+    """The helper could not read the call's arguments in the kernel (its sentence)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class TooLarge:
+    """The result was larger than the limit."""
+
+
+@dataclass(frozen=True)
+class Raised:
+    """The student's code raised; the exception as text, bounded."""
+
+    type_name: str
+    bases: list[str]
+    """The exception's class and its bases, by name (``type(e).__mro__``)."""
+    message: str
+    where: str
+
+
+CallResult = Returned | Missing | NotCallable | Interrupted | HelperFailed | TooLarge | Raised
+
+
+def read_result(folder: Path, *, max_bytes: int) -> CallResult:
+    """Read ``result.json`` and its arrays from a folder the kernel wrote, as a typed result.
+
+    Every text is bounded and every array checked; anything else is a :class:`WireError`.
     """
     try:
         dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
@@ -125,16 +182,45 @@ def read_result(folder: Path, *, max_bytes: int) -> dict[str, Any]:
         raw = _read_file(dir_fd, "result.json", max_bytes=min(max_bytes, 64 * 2**20))
         try:
             payload = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             raise WireError("the result file is not valid JSON") from None
         if not isinstance(payload, dict):
             raise WireError("the result file does not hold a result")
+        budget = [max_bytes]
         if "value" in payload:
-            budget = [max_bytes]
-            payload["value"] = _decode(payload["value"], dir_fd, budget, 0)
-        return payload
+            after = None
+            if "args_after" in payload:
+                after = _decode(payload["args_after"], dir_fd, budget, 0)
+                after = after if isinstance(after, list) else None
+            return Returned(_decode(payload["value"], dir_fd, budget, 0), after)
     finally:
         os.close(dir_fd)
+    return _other(payload)
+
+
+def _other(payload: dict[str, Any]) -> CallResult:
+    if payload.get("missing"):
+        name = payload.get("name")
+        return Missing(str(name)[:100] if name else None)
+    if "not_callable" in payload:
+        return NotCallable(str(payload["not_callable"])[:60])
+    if payload.get("interrupted"):
+        return Interrupted()
+    if "helper_error" in payload:
+        return HelperFailed(str(payload["helper_error"])[:200])
+    if payload.get("too_large"):
+        return TooLarge()
+    raised = payload.get("raised")
+    if isinstance(raised, dict):
+        mro = raised.get("mro")
+        mro = mro if isinstance(mro, list) else []
+        return Raised(
+            str(raised.get("type", "Exception"))[:80],
+            [str(m)[:80] for m in mro[:20]],
+            str(raised.get("message", ""))[:2000],
+            str(raised.get("where", ""))[:500],
+        )
+    raise WireError("a result the grader cannot read")
 
 
 def _read_file(dir_fd: int, name: str, *, max_bytes: int) -> bytes:

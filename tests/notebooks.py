@@ -11,7 +11,9 @@ from nbformat.v4 import new_code_cell
 
 REPO = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = REPO / "assignments"
-VARIANTS = Path(__file__).resolve().parent / "variants"
+VARIANTS = ASSIGNMENTS / "cnn_basics" / "variants"
+"""cnn_basics's variants: realistic mistakes (buggy/) and right answers in other styles
+(correct/), each replacing one function of the solution."""
 
 
 def solution_path(name: str = "cnn_basics") -> Path:

@@ -1,9 +1,11 @@
-"""The cnn_basics checks against variants of the solution, one function replaced at a time.
+"""Every assignment's checks against variants of its solution, one function replaced at a time.
 
-Every file in ``tests/variants/buggy`` is a realistic student mistake in one function:
-it must lose points in its own question and nowhere else (save the questions its
-``# also:`` line names). Every file in ``tests/variants/correct`` is a right answer
-written another way (loops, einsum, stride tricks, float32, ...): it must get every point.
+An assignment may hold ``variants/buggy`` and ``variants/correct`` beside its checks.
+Every file in ``buggy/`` is a realistic student mistake in one function: it must lose
+points in its own question and nowhere else (save the questions its ``# also:`` line
+names). Every file in ``correct/`` is a right answer written another way (loops, einsum,
+stride tricks, float32, ...): it must get every point. Adding an assignment's variants
+touches only its folder.
 """
 
 from __future__ import annotations
@@ -14,33 +16,17 @@ from pathlib import Path
 
 import pytest
 
+from autograder import assignments
 from autograder.grading import Options, grade
 from autograder.redact import SOLUTION_MARK
-from tests.notebooks import VARIANTS, replace_definition, solution, write
+from tests.notebooks import replace_definition, solution, write
 
 pytestmark = pytest.mark.slow
-
-QUESTIONS = (
-    "cross_correlation2d",
-    "conv_output_size",
-    "conv2d_forward",
-    "max_pool2d",
-    "avg_pool2d",
-    "batchnorm2d_forward",
-    "softmax",
-    "cross_entropy",
-    "softmax_cross_entropy_backward",
-    "linear_backward",
-    "relu_backward",
-    "conv2d_backward",
-    "max_pool2d_backward",
-    "batchnorm2d_backward",
-    "mlp_loss_and_gradients",
-)
 
 
 @dataclass(frozen=True)
 class Variant:
+    assignment: str
     path: Path
     question: str
     what: str
@@ -48,23 +34,30 @@ class Variant:
     also: tuple[str, ...]
 
     @classmethod
-    def read(cls, path: Path) -> Variant:
+    def read(cls, assignment: str, path: Path) -> Variant:
         source = path.read_text(encoding="utf-8")
         header = dict(re.findall(r"^# (question|bug|style|also): (.+)$", source, flags=re.M))
         also = tuple(q.strip() for q in header.get("also", "").split(",") if q.strip())
-        return cls(
-            path, header.get("question", ""), header.get("bug") or header.get("style", ""), also
-        )
+        what = header.get("bug") or header.get("style", "")
+        return cls(assignment, path, header.get("question", ""), what, also)
+
+    @property
+    def questions(self) -> tuple[str, ...]:
+        return assignments.find(self.assignment).config.questions
 
 
-def variants(kind: str) -> list[pytest.param]:
-    return [
-        pytest.param(Variant.read(p), id=p.stem) for p in sorted((VARIANTS / kind).glob("*.py"))
-    ]
+def variants(kind: str, assignment: str | None = None) -> list[pytest.param]:
+    """The variants of every assignment that has them (or of one)."""
+    found = []
+    for name, folder in sorted(assignments.folders().items()):
+        if assignment in (None, name):
+            for p in sorted((folder / "variants" / kind).glob("*.py")):
+                found.append(pytest.param(Variant.read(name, p), id=f"{name}-{p.stem}"))
+    return found
 
 
 def graded(variant: Variant, tmp_path: Path) -> dict:
-    nb = replace_definition(solution(), variant.path.read_text(encoding="utf-8"))
+    nb = replace_definition(solution(variant.assignment), variant.path.read_text(encoding="utf-8"))
     report = grade(write(nb, tmp_path / f"{variant.path.stem}.ipynb"), Options()).to_json()
     assert report["status"] == "graded", report["error"]
     redacted = [
@@ -85,20 +78,22 @@ def failures(report: dict, questions: set[str] | None = None) -> list[str]:
     ]
 
 
-def test_there_are_enough_variants() -> None:
-    buggy, correct = variants("buggy"), variants("correct")
-    assert len(buggy) >= 12 and len(correct) >= 6
+@pytest.mark.parametrize("assignment", ["cnn_basics", "regularization"])
+def test_there_are_enough_variants(assignment: str) -> None:
+    buggy, correct = variants("buggy", assignment), variants("correct", assignment)
+    assert len(buggy) >= 10 and len(correct) >= 5
     for param in buggy + correct:
         v = param.values[0]
-        assert v.question in QUESTIONS and v.what, f"{v.path.name}: bad header"
-        assert set(v.also) <= set(QUESTIONS) - {v.question}, f"{v.path.name}: bad '# also:' line"
+        questions = v.questions
+        assert v.question in questions and v.what, f"{v.path.name}: bad header"
+        assert set(v.also) <= set(questions) - {v.question}, f"{v.path.name}: bad '# also:' line"
         lines = v.path.read_text(encoding="utf-8").splitlines()
         assert lines[0] == f"# question: {v.question}", v.path.name
         kind = "bug" if v.path.parent.name == "buggy" else "style"
         assert lines[1].startswith(f"# {kind}: "), v.path.name
-    assert len({p.values[0].question for p in buggy}) >= 12, (
-        "buggy variants cover too few questions"
-    )
+    assert len({p.values[0].question for p in buggy}) >= min(
+        10, len(buggy[0].values[0].questions)
+    ), "buggy variants cover too few questions"
 
 
 @pytest.mark.parametrize("variant", variants("buggy"))
@@ -119,4 +114,4 @@ def test_buggy_variant_loses_points_in_its_own_question_only(
 def test_correct_variant_gets_every_point(variant: Variant, tmp_path: Path) -> None:
     report = graded(variant, tmp_path)
     assert failures(report) == [], f"{variant.path.name} ({variant.what})"
-    assert report["score"] == report["max_score"] == 100.0
+    assert report["score"] == report["max_score"]

@@ -4,34 +4,23 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.checking import Case, agree, check_cases, expect_array
-
-NAME = "avg_pool2d"
-PARAMETERS = ["x", "kernel_size", "stride"]
+from autograder.checking import Case, agree
+from autograder.questions import Question
 
 
-def truth(reference):
-    def compute(x, kernel_size=2, stride=2):
-        ref = reference.avg_pool2d(x, kernel_size, stride)
-        t = F.avg_pool2d(torch.from_numpy(x), kernel_size, stride)
-        return agree(ref, t.numpy(), what=f"{NAME} of shape {x.shape}")
-
-    return compute
+def truth(reference, x, kernel_size=2, stride=2):
+    ref = reference.avg_pool2d(x, kernel_size, stride)
+    t = F.avg_pool2d(torch.from_numpy(x), kernel_size, stride)
+    return agree(ref, t.numpy(), what=f"avg_pool2d of shape {x.shape}")
 
 
-def same(got, expected):
-    """The whole result against the truth."""
-    expect_array(got, expected, what="The result")
-
-
-def run(student, reference, cases):
-    check_cases(student.avg_pool2d, NAME, cases, truth(reference), same, parameters=PARAMETERS)
+avg_pool2d = Question("avg_pool2d", truth)
 
 
 @pytest.mark.points(1)
 def test_avg_pool2d_default_2x2(student, reference, rng):
     """Is avg_pool2d right with its defaults, 2x2 windows and stride 2?"""
-    run(
+    avg_pool2d.check(
         student,
         reference,
         [
@@ -44,7 +33,7 @@ def test_avg_pool2d_default_2x2(student, reference, rng):
 @pytest.mark.points(1)
 def test_avg_pool2d_non_square(student, reference, rng):
     """Is avg_pool2d right on non-square inputs whose size the window does not divide?"""
-    run(
+    avg_pool2d.check(
         student,
         reference,
         [
@@ -58,7 +47,7 @@ def test_avg_pool2d_non_square(student, reference, rng):
 @pytest.mark.points(1)
 def test_avg_pool2d_overlapping_windows(student, reference, rng):
     """Is avg_pool2d right with overlapping windows (kernel 3 with stride 2 and stride 1)?"""
-    run(
+    avg_pool2d.check(
         student,
         reference,
         [
@@ -83,4 +72,4 @@ def test_avg_pool2d_random_configurations(student, reference, rng):
                 "random shape, window size and stride",
             )
         )
-    run(student, reference, cases)
+    avg_pool2d.check(student, reference, cases)

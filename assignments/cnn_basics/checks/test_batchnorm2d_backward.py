@@ -5,36 +5,32 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.checking import Case, agree, check_cases, expect_array, expect_tuple
+from autograder.checking import Case, agree, expect_array, expect_tuple
+from autograder.questions import Question
 
-NAME = "batchnorm2d_backward"
-PARAMETERS = ["dout", "x", "gamma", "eps"]
 RESULTS = ("dx", "dgamma", "dbeta")
 
 
-def truth(reference):
-    def compute(dout, x, gamma, eps=1e-5):
-        ref = reference.batchnorm2d_backward(dout, x, gamma, eps)
-        c = x.shape[1]
-        tx, tg = (torch.from_numpy(a).clone().requires_grad_() for a in (x, gamma))
-        tb = torch.zeros(c, dtype=torch.float64, requires_grad=True)
-        out = F.batch_norm(
-            tx,
-            torch.zeros(c, dtype=torch.float64),
-            torch.ones(c, dtype=torch.float64),
-            tg,
-            tb,
-            training=True,
-            eps=eps,
-        )
-        out.backward(torch.from_numpy(dout))
-        grads = (tx.grad, tg.grad, tb.grad)
-        return tuple(
-            agree(r, t.numpy(), what=f"{n} of {NAME}")
-            for r, t, n in zip(ref, grads, RESULTS, strict=True)
-        )
-
-    return compute
+def truth(reference, dout, x, gamma, eps=1e-5):
+    ref = reference.batchnorm2d_backward(dout, x, gamma, eps)
+    c = x.shape[1]
+    tx, tg = (torch.from_numpy(a).clone().requires_grad_() for a in (x, gamma))
+    tb = torch.zeros(c, dtype=torch.float64, requires_grad=True)
+    out = F.batch_norm(
+        tx,
+        torch.zeros(c, dtype=torch.float64),
+        torch.ones(c, dtype=torch.float64),
+        tg,
+        tb,
+        training=True,
+        eps=eps,
+    )
+    out.backward(torch.from_numpy(dout))
+    grads = (tx.grad, tg.grad, tb.grad)
+    return tuple(
+        agree(r, t.numpy(), what=f"{n} of batchnorm2d_backward")
+        for r, t, n in zip(ref, grads, RESULTS, strict=True)
+    )
 
 
 def compare(*which):
@@ -60,15 +56,7 @@ def cases(rng):
     ]
 
 
-def run(student, reference, cases_, which):
-    check_cases(
-        student.batchnorm2d_backward,
-        NAME,
-        cases_,
-        truth(reference),
-        compare(*which),
-        parameters=PARAMETERS,
-    )
+batchnorm2d_backward = Question("batchnorm2d_backward", truth)
 
 
 @pytest.mark.points(3)
@@ -76,32 +64,32 @@ def test_batchnorm2d_backward_dx(student, reference, rng):
     """Does batchnorm2d_backward return the right dx, including the paths through the batch mean and
     variance?
     """
-    run(student, reference, cases(rng), ["dx"])
+    batchnorm2d_backward.check(student, reference, cases(rng), compare("dx"))
 
 
 @pytest.mark.points(1.5)
 def test_batchnorm2d_backward_dgamma(student, reference, rng):
     """Does batchnorm2d_backward return the right dgamma?"""
-    run(student, reference, cases(rng), ["dgamma"])
+    batchnorm2d_backward.check(student, reference, cases(rng), compare("dgamma"))
 
 
 @pytest.mark.points(1.5)
 def test_batchnorm2d_backward_dbeta(student, reference, rng):
     """Does batchnorm2d_backward return the right dbeta?"""
-    run(student, reference, cases(rng), ["dbeta"])
+    batchnorm2d_backward.check(student, reference, cases(rng), compare("dbeta"))
 
 
 @pytest.mark.points(1)
 def test_batchnorm2d_backward_eps(student, reference, rng):
     """Does batchnorm2d_backward use the eps it is given (eps 0.1 and 1.0, small variance)?"""
-    run(
+    batchnorm2d_backward.check(
         student,
         reference,
         [
             Case(inputs(rng, (2, 2, 2, 2), 0.1, scale=0.3), "eps 0.1, small variance"),
             Case(inputs(rng, (2, 2, 3, 2), 1.0, scale=0.5), "eps 1.0"),
         ],
-        RESULTS,
+        compare(*RESULTS),
     )
 
 
@@ -109,4 +97,4 @@ def test_batchnorm2d_backward_eps(student, reference, rng):
 @pytest.mark.hidden
 def test_batchnorm2d_backward_leaves_inputs_alone(leaves_inputs_alone, rng):
     """Does batchnorm2d_backward leave its inputs unchanged?"""
-    leaves_inputs_alone(NAME, inputs(rng, (2, 3, 3, 2), 1e-5), PARAMETERS)
+    leaves_inputs_alone("batchnorm2d_backward", inputs(rng, (2, 3, 3, 2), 1e-5))

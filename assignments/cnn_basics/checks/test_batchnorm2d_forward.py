@@ -5,35 +5,33 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.checking import Case, agree, check_cases, expect_array, expect_tuple
+from autograder.checking import Case, agree, expect_array, expect_tuple
+from autograder.questions import Question
 
-NAME = "batchnorm2d_forward"
-PARAMETERS = ["x", "gamma", "beta", "running_mean", "running_var", "training", "momentum", "eps"]
 RESULTS = ("out", "new_running_mean", "new_running_var")
 
 
-def truth(reference):
-    def compute(x, gamma, beta, running_mean, running_var, training=True, momentum=0.1, eps=1e-5):
-        ref = reference.batchnorm2d_forward(
-            x, gamma, beta, running_mean.copy(), running_var.copy(), training, momentum, eps
-        )
-        rm, rv = torch.tensor(running_mean), torch.tensor(running_var)  # copies, updated in place
-        out = F.batch_norm(
-            torch.from_numpy(x),
-            rm,
-            rv,
-            torch.from_numpy(gamma),
-            torch.from_numpy(beta),
-            training,
-            momentum,
-            eps,
-        )
-        return tuple(
-            agree(r, t.numpy(), what=f"{name} of {NAME}")
-            for r, t, name in zip(ref, (out, rm, rv), RESULTS, strict=True)
-        )
-
-    return compute
+def truth(
+    reference, x, gamma, beta, running_mean, running_var, training=True, momentum=0.1, eps=1e-5
+):
+    ref = reference.batchnorm2d_forward(
+        x, gamma, beta, running_mean.copy(), running_var.copy(), training, momentum, eps
+    )
+    rm, rv = torch.tensor(running_mean), torch.tensor(running_var)  # copies, updated in place
+    out = F.batch_norm(
+        torch.from_numpy(x),
+        rm,
+        rv,
+        torch.from_numpy(gamma),
+        torch.from_numpy(beta),
+        training,
+        momentum,
+        eps,
+    )
+    return tuple(
+        agree(r, t.numpy(), what=f"{name} of batchnorm2d_forward")
+        for r, t, name in zip(ref, (out, rm, rv), RESULTS, strict=True)
+    )
 
 
 def compare(*which):
@@ -56,15 +54,7 @@ def inputs(rng, shape, *rest, scale=3.0):
     return (x, gamma, beta, running_mean, running_var, *rest)
 
 
-def run(student, reference, cases, which):
-    check_cases(
-        student.batchnorm2d_forward,
-        NAME,
-        cases,
-        truth(reference),
-        compare(*which),
-        parameters=PARAMETERS,
-    )
+batchnorm2d_forward = Question("batchnorm2d_forward", truth)
 
 
 @pytest.mark.points(2)
@@ -72,7 +62,7 @@ def test_batchnorm2d_forward_training_output(student, reference, rng):
     """In training mode, does batchnorm2d_forward normalize each channel with its batch mean and
     biased variance?
     """
-    run(
+    batchnorm2d_forward.check(
         student,
         reference,
         [
@@ -80,7 +70,7 @@ def test_batchnorm2d_forward_training_output(student, reference, rng):
             Case(inputs(rng, (2, 3, 3, 2), True), "3 channels, training"),
             Case(inputs(rng, (4, 2, 3, 3), True, 0.1, 1e-5), "2 channels, 4 images"),
         ],
-        ["out"],
+        compare("out"),
     )
 
 
@@ -89,7 +79,7 @@ def test_batchnorm2d_forward_running_statistics(student, reference, rng):
     """In training mode, does batchnorm2d_forward update the running mean and the running variance
     (unbiased) with momentum 0.1?
     """
-    run(
+    batchnorm2d_forward.check(
         student,
         reference,
         [
@@ -97,21 +87,21 @@ def test_batchnorm2d_forward_running_statistics(student, reference, rng):
             Case(inputs(rng, (2, 3, 3, 2), True, 0.1), "3 channels, momentum 0.1"),
             Case(inputs(rng, (3, 2, 2, 3), True, 0.1, 1e-5), "2 channels, 3 images"),
         ],
-        ["new_running_mean", "new_running_var"],
+        compare("new_running_mean", "new_running_var"),
     )
 
 
 @pytest.mark.points(1)
 def test_batchnorm2d_forward_momentum(student, reference, rng):
     """Does batchnorm2d_forward use the momentum it is given (0.3, 0.9) in the running averages?"""
-    run(
+    batchnorm2d_forward.check(
         student,
         reference,
         [
             Case(inputs(rng, (2, 2, 2, 3), True, 0.3), "momentum 0.3"),
             Case(inputs(rng, (2, 3, 3, 3), True, 0.9, 1e-5), "momentum 0.9"),
         ],
-        ["new_running_mean", "new_running_var"],
+        compare("new_running_mean", "new_running_var"),
     )
 
 
@@ -120,7 +110,7 @@ def test_batchnorm2d_forward_evaluation_mode(student, reference, rng):
     """In evaluation mode, does batchnorm2d_forward normalize with the running statistics and return
     them unchanged?
     """
-    run(
+    batchnorm2d_forward.check(
         student,
         reference,
         [
@@ -131,7 +121,7 @@ def test_batchnorm2d_forward_evaluation_mode(student, reference, rng):
                 "evaluation mode, momentum 0.5 (unused), eps 1e-3",
             ),
         ],
-        RESULTS,
+        compare(*RESULTS),
     )
 
 
@@ -140,7 +130,7 @@ def test_batchnorm2d_forward_eps(student, reference, rng):
     """Does batchnorm2d_forward add the eps it is given to the variance (eps 0.1 and 1.0, training
     and evaluation)?
     """
-    run(
+    batchnorm2d_forward.check(
         student,
         reference,
         [
@@ -151,7 +141,7 @@ def test_batchnorm2d_forward_eps(student, reference, rng):
             Case(inputs(rng, (2, 2, 3, 2), True, 0.2, 1.0, scale=0.5), "training, eps 1.0"),
             Case(inputs(rng, (2, 2, 2, 3), False, 0.1, 0.5), "evaluation, eps 0.5"),
         ],
-        ["out"],
+        compare("out"),
     )
 
 
@@ -159,4 +149,4 @@ def test_batchnorm2d_forward_eps(student, reference, rng):
 @pytest.mark.hidden
 def test_batchnorm2d_forward_leaves_inputs_alone(leaves_inputs_alone, rng):
     """Does batchnorm2d_forward leave its inputs unchanged, the running statistics included?"""
-    leaves_inputs_alone(NAME, inputs(rng, (2, 3, 3, 2), True, 0.1, 1e-5), PARAMETERS)
+    leaves_inputs_alone("batchnorm2d_forward", inputs(rng, (2, 3, 3, 2), True, 0.1, 1e-5))

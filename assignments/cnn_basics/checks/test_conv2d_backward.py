@@ -5,26 +5,22 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.checking import Case, agree, check_cases, expect_array, expect_tuple
+from autograder.checking import Case, agree, expect_array, expect_tuple
+from autograder.questions import Question
 
-NAME = "conv2d_backward"
-PARAMETERS = ["dout", "x", "w", "stride", "padding"]
 RESULTS = ("dx", "dw", "db")
 
 
-def truth(reference):
-    def compute(dout, x, w, stride=1, padding=0):
-        ref = reference.conv2d_backward(dout, x, w, stride, padding)
-        tx, tw = (torch.from_numpy(a).clone().requires_grad_() for a in (x, w))
-        tb = torch.zeros(w.shape[0], dtype=torch.float64, requires_grad=True)
-        F.conv2d(tx, tw, tb, stride=stride, padding=padding).backward(torch.from_numpy(dout))
-        grads = (tx.grad, tw.grad, tb.grad)
-        return tuple(
-            agree(r, t.numpy(), what=f"{n} of {NAME}")
-            for r, t, n in zip(ref, grads, RESULTS, strict=True)
-        )
-
-    return compute
+def truth(reference, dout, x, w, stride=1, padding=0):
+    ref = reference.conv2d_backward(dout, x, w, stride, padding)
+    tx, tw = (torch.from_numpy(a).clone().requires_grad_() for a in (x, w))
+    tb = torch.zeros(w.shape[0], dtype=torch.float64, requires_grad=True)
+    F.conv2d(tx, tw, tb, stride=stride, padding=padding).backward(torch.from_numpy(dout))
+    grads = (tx.grad, tw.grad, tb.grad)
+    return tuple(
+        agree(r, t.numpy(), what=f"{n} of conv2d_backward")
+        for r, t, n in zip(ref, grads, RESULTS, strict=True)
+    )
 
 
 def compare(got, expected):
@@ -50,16 +46,13 @@ def cases(rng, configs):
     return out
 
 
-def run(student, reference, cases_):
-    check_cases(
-        student.conv2d_backward, NAME, cases_, truth(reference), compare, parameters=PARAMETERS
-    )
+conv2d_backward = Question("conv2d_backward", truth, compare)
 
 
 @pytest.mark.points(2)
 def test_conv2d_backward_no_stride_or_padding(student, reference, rng):
     """Does conv2d_backward return the right dx, dw and db with stride 1 and no padding?"""
-    run(
+    conv2d_backward.check(
         student,
         reference,
         cases(
@@ -75,7 +68,7 @@ def test_conv2d_backward_no_stride_or_padding(student, reference, rng):
 @pytest.mark.points(2)
 def test_conv2d_backward_stride(student, reference, rng):
     """Does conv2d_backward return the right dx, dw and db with stride 2 and 3?"""
-    run(
+    conv2d_backward.check(
         student,
         reference,
         cases(
@@ -92,7 +85,7 @@ def test_conv2d_backward_stride(student, reference, rng):
 @pytest.mark.points(2)
 def test_conv2d_backward_padding(student, reference, rng):
     """Does conv2d_backward return the right dx, dw and db with padding 1 and 2?"""
-    run(
+    conv2d_backward.check(
         student,
         reference,
         cases(
@@ -108,7 +101,7 @@ def test_conv2d_backward_padding(student, reference, rng):
 @pytest.mark.points(2)
 def test_conv2d_backward_stride_and_padding(student, reference, rng):
     """Does conv2d_backward return the right dx, dw and db with stride and padding together?"""
-    run(
+    conv2d_backward.check(
         student,
         reference,
         cases(
@@ -144,7 +137,7 @@ def test_conv2d_backward_random_configurations(student, reference, rng):
                 "random shape, stride and padding",
             )
         )
-    run(student, reference, cases(rng, configs))
+    conv2d_backward.check(student, reference, cases(rng, configs))
 
 
 @pytest.mark.points(1)
@@ -156,4 +149,4 @@ def test_conv2d_backward_leaves_inputs_alone(leaves_inputs_alone, rng):
         rng.normal(size=(2, 2, 5, 4)),
         rng.normal(size=(3, 2, 3, 2)),
     )
-    leaves_inputs_alone(NAME, (dout, x, w, 2, 1), PARAMETERS)
+    leaves_inputs_alone("conv2d_backward", (dout, x, w, 2, 1))

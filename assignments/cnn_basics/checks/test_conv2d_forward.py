@@ -4,30 +4,20 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.checking import Case, agree, check_cases, expect_array
-
-NAME = "conv2d_forward"
-PARAMETERS = ["x", "w", "b", "stride", "padding"]
+from autograder.checking import Case, agree
+from autograder.questions import Question
 
 
-def truth(reference):
-    def compute(x, w, b, stride=1, padding=0):
-        ref = reference.conv2d_forward(x, w, b, stride, padding)
-        t = F.conv2d(
-            torch.from_numpy(x),
-            torch.from_numpy(w),
-            torch.from_numpy(b),
-            stride=stride,
-            padding=padding,
-        )
-        return agree(ref, t.numpy(), what=f"{NAME} with x {x.shape}, w {w.shape}")
-
-    return compute
-
-
-def same(got, expected):
-    """The whole result against the truth."""
-    expect_array(got, expected, what="The result")
+def truth(reference, x, w, b, stride=1, padding=0):
+    ref = reference.conv2d_forward(x, w, b, stride, padding)
+    t = F.conv2d(
+        torch.from_numpy(x),
+        torch.from_numpy(w),
+        torch.from_numpy(b),
+        stride=stride,
+        padding=padding,
+    )
+    return agree(ref, t.numpy(), what=f"conv2d_forward with x {x.shape}, w {w.shape}")
 
 
 def cases(rng, configs):
@@ -41,8 +31,7 @@ def cases(rng, configs):
     return out
 
 
-def run(student, reference, cases_):
-    check_cases(student.conv2d_forward, NAME, cases_, truth(reference), same, parameters=PARAMETERS)
+conv2d_forward = Question("conv2d_forward", truth)
 
 
 @pytest.mark.points(1)
@@ -50,7 +39,7 @@ def test_conv2d_forward_single_channel(student, reference, rng):
     """Is conv2d_forward right for one image, one channel and one filter, with its defaults (stride
     1, no padding)?
     """
-    run(
+    conv2d_forward.check(
         student,
         reference,
         cases(
@@ -68,7 +57,7 @@ def test_conv2d_forward_channels_and_batch(student, reference, rng):
     """Does conv2d_forward sum over input channels and handle a batch of images and several non-
     square filters?
     """
-    run(
+    conv2d_forward.check(
         student,
         reference,
         cases(
@@ -84,7 +73,7 @@ def test_conv2d_forward_channels_and_batch(student, reference, rng):
 @pytest.mark.points(1.5)
 def test_conv2d_forward_stride(student, reference, rng):
     """Does conv2d_forward handle stride 2 and 3 (including sizes the stride does not divide)?"""
-    run(
+    conv2d_forward.check(
         student,
         reference,
         cases(
@@ -112,7 +101,7 @@ def test_conv2d_forward_stride(student, reference, rng):
 @pytest.mark.points(1.5)
 def test_conv2d_forward_padding(student, reference, rng):
     """Does conv2d_forward pad with zeros on every side (padding 1 and 2)?"""
-    run(
+    conv2d_forward.check(
         student,
         reference,
         cases(
@@ -129,7 +118,7 @@ def test_conv2d_forward_padding(student, reference, rng):
 @pytest.mark.points(2)
 def test_conv2d_forward_stride_and_padding(student, reference, rng):
     """Does conv2d_forward handle stride and padding together?"""
-    run(
+    conv2d_forward.check(
         student,
         reference,
         cases(
@@ -165,7 +154,7 @@ def test_conv2d_forward_random_configurations(student, reference, rng):
                 "random shape, stride and padding",
             )
         )
-    run(student, reference, cases(rng, configs))
+    conv2d_forward.check(student, reference, cases(rng, configs))
 
 
 @pytest.mark.points(1)
@@ -173,4 +162,4 @@ def test_conv2d_forward_random_configurations(student, reference, rng):
 def test_conv2d_forward_leaves_inputs_alone(leaves_inputs_alone, rng):
     """Does conv2d_forward leave its inputs unchanged?"""
     x, w, b = rng.normal(size=(2, 2, 5, 4)), rng.normal(size=(3, 2, 3, 2)), rng.normal(size=3)
-    leaves_inputs_alone(NAME, (x, w, b, 2, 1), PARAMETERS)
+    leaves_inputs_alone("conv2d_forward", (x, w, b, 2, 1))

@@ -7,23 +7,18 @@ checked here against the formula floor((w_in - kernel_size + 2 * padding) / stri
 import numpy as np
 import pytest
 
-from autograder.checking import Case, GraderBug, Mismatch, check_cases
+from autograder.checking import Case, GraderBug, Mismatch
 from autograder.errors import StudentRaised
 from autograder.feedback import describe_value
-
-NAME = "conv_output_size"
-PARAMETERS = ["w_in", "kernel_size", "padding", "stride"]
+from autograder.questions import Question
 
 
-def truth(reference):
-    def compute(w_in, kernel_size, padding=0, stride=1):
-        ref = reference.conv_output_size(w_in, kernel_size, padding, stride)
-        formula = (w_in - kernel_size + 2 * padding) // stride + 1
-        if type(ref) is not int or ref != formula:
-            raise GraderBug(f"the reference solution disagrees with the formula on {NAME}")
-        return ref
-
-    return compute
+def truth(reference, w_in, kernel_size, padding=0, stride=1):
+    ref = reference.conv_output_size(w_in, kernel_size, padding, stride)
+    formula = (w_in - kernel_size + 2 * padding) // stride + 1
+    if type(ref) is not int or ref != formula:
+        raise GraderBug("the reference solution disagrees with the formula on conv_output_size")
+    return ref
 
 
 def show(value):
@@ -45,15 +40,18 @@ def same_number(got, expected):
         raise Mismatch(f"The result is {show(got)}; expected {expected}.")
 
 
+conv_output_size = Question("conv_output_size", truth, same_number)
+
+
 def call_label(args):
-    return f"{NAME}({', '.join(str(a) for a in args)})"
+    return f"conv_output_size({', '.join(str(a) for a in args)})"
 
 
 @pytest.mark.points(1)
 def test_conv_output_size_matches_course_example(student, reference):
     """Does conv_output_size(28, 5, 2, 1) give the course's answer, 28?"""
     args = (28, 5, 2, 1)
-    expected = truth(reference)(*args)
+    expected = truth(reference, *args)
     got = student.conv_output_size(*args)
     try:
         same_number(got, expected)
@@ -77,9 +75,7 @@ def test_conv_output_size_follows_the_formula(student, reference):
         Case((6, 6, 0, 1), "kernel as large as the input"),
         Case((1, 1, 0, 5), "one pixel in, one pixel out"),
     ]
-    check_cases(
-        student.conv_output_size, NAME, cases, truth(reference), same_number, parameters=PARAMETERS
-    )
+    conv_output_size.check(student, reference, cases)
 
 
 @pytest.mark.points(1)

@@ -5,23 +5,17 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.checking import Case, agree, check_cases, expect_array
-
-NAME = "cross_correlation2d"
-
-
-def truth(reference):
-    def compute(image, kernel):
-        ref = reference.cross_correlation2d(image, kernel)
-        t = F.conv2d(torch.from_numpy(image)[None, None], torch.from_numpy(kernel)[None, None])
-        return agree(ref, t[0, 0].numpy(), what=f"{NAME} of shape {image.shape}")
-
-    return compute
+from autograder.checking import Case, agree
+from autograder.questions import Question
 
 
-def same(got, expected):
-    """The whole result against the truth."""
-    expect_array(got, expected, what="The result")
+def truth(reference, image, kernel):
+    ref = reference.cross_correlation2d(image, kernel)
+    t = F.conv2d(torch.from_numpy(image)[None, None], torch.from_numpy(kernel)[None, None])
+    return agree(ref, t[0, 0].numpy(), what=f"cross_correlation2d of shape {image.shape}")
+
+
+cross_correlation2d = Question("cross_correlation2d", truth)
 
 
 @pytest.mark.points(2)
@@ -29,13 +23,11 @@ def test_cross_correlation2d_matches_course_example(student, reference):
     """Does cross_correlation2d give the course's worked example, [[133, 75], [100, 101]]?"""
     image = np.array([[12, 3, 19], [25, 10, 1], [9, 7, 17]], dtype=np.float64)
     kernel = np.array([[1, 2], [3, 4]], dtype=np.float64)
-    check_cases(
-        student.cross_correlation2d,
-        NAME,
+    cross_correlation2d.check(
+        student,
+        reference,
         [Case((image, kernel), "the course's worked example")],
-        lambda i, k: np.array([[133.0, 75.0], [100.0, 101.0]]),
-        same,
-        parameters=["image", "kernel"],
+        truth=lambda image, kernel: np.array([[133.0, 75.0], [100.0, 101.0]]),
     )
 
 
@@ -48,14 +40,7 @@ def test_cross_correlation2d_non_square(student, reference, rng):
         )
         for h, w, kh, kw in [(4, 6, 2, 3), (7, 5, 3, 1), (5, 9, 4, 2), (6, 6, 1, 6), (3, 8, 3, 8)]
     ]
-    check_cases(
-        student.cross_correlation2d,
-        NAME,
-        cases,
-        truth(reference),
-        same,
-        parameters=["image", "kernel"],
-    )
+    cross_correlation2d.check(student, reference, cases)
 
 
 @pytest.mark.points(1)
@@ -64,14 +49,7 @@ def test_cross_correlation2d_kernel_as_large_as_image(student, reference, rng):
     cases = [
         Case((rng.normal(size=(3, 4)), rng.normal(size=(3, 4))), "kernel as large as the image")
     ]
-    check_cases(
-        student.cross_correlation2d,
-        NAME,
-        cases,
-        truth(reference),
-        same,
-        parameters=["image", "kernel"],
-    )
+    cross_correlation2d.check(student, reference, cases)
 
 
 @pytest.mark.points(1)
@@ -79,4 +57,4 @@ def test_cross_correlation2d_kernel_as_large_as_image(student, reference, rng):
 def test_cross_correlation2d_leaves_inputs_alone(leaves_inputs_alone, rng):
     """Does cross_correlation2d leave its inputs unchanged?"""
     image, kernel = rng.normal(size=(6, 5)), rng.normal(size=(2, 2))
-    leaves_inputs_alone(NAME, (image, kernel), ["image", "kernel"])
+    leaves_inputs_alone("cross_correlation2d", (image, kernel))

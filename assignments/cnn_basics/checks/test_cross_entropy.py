@@ -5,20 +5,15 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.checking import Case, Mismatch, agree, check_cases, expect_float
+from autograder.checking import Case, Mismatch, agree, expect_float
 from autograder.feedback import describe_value
-
-NAME = "cross_entropy"
-PARAMETERS = ["logits", "labels"]
+from autograder.questions import Question
 
 
-def truth(reference):
-    def compute(logits, labels):
-        ref = reference.cross_entropy(logits, labels)
-        t = F.cross_entropy(torch.from_numpy(logits), torch.from_numpy(labels))
-        return float(agree(ref, t.item(), what=f"{NAME} of shape {logits.shape}"))
-
-    return compute
+def truth(reference, logits, labels):
+    ref = reference.cross_entropy(logits, labels)
+    t = F.cross_entropy(torch.from_numpy(logits), torch.from_numpy(labels))
+    return float(agree(ref, t.item(), what=f"cross_entropy of shape {logits.shape}"))
 
 
 def same_loss(got, expected):
@@ -32,16 +27,13 @@ def labelled(rng, n, k, scale=1.0):
     return (scale * rng.normal(size=(n, k)), rng.integers(0, k, size=n))
 
 
-def run(student, reference, cases):
-    check_cases(
-        student.cross_entropy, NAME, cases, truth(reference), same_loss, parameters=PARAMETERS
-    )
+cross_entropy = Question("cross_entropy", truth, same_loss)
 
 
 @pytest.mark.points(2)
 def test_cross_entropy_matches_pytorch(student, reference, rng):
     """Does cross_entropy give the mean negative log-probability of the labels, as PyTorch does?"""
-    run(
+    cross_entropy.check(
         student,
         reference,
         [
@@ -73,7 +65,7 @@ def test_cross_entropy_extreme_logits(student, reference):
     """Does cross_entropy stay finite and correct for extreme logits (1e4, -1e4, a label far below
     the maximum)?
     """
-    run(
+    cross_entropy.check(
         student,
         reference,
         [
@@ -100,4 +92,4 @@ def test_cross_entropy_extreme_logits(student, reference):
 @pytest.mark.hidden
 def test_cross_entropy_leaves_inputs_alone(leaves_inputs_alone, rng):
     """Does cross_entropy leave its inputs unchanged?"""
-    leaves_inputs_alone(NAME, labelled(rng, 4, 5, 3.0), PARAMETERS)
+    leaves_inputs_alone("cross_entropy", labelled(rng, 4, 5, 3.0))

@@ -3,26 +3,22 @@
 import pytest
 import torch
 
-from autograder.checking import Case, agree, check_cases, expect_array, expect_tuple
+from autograder.checking import Case, agree, expect_array, expect_tuple
+from autograder.questions import Question
 
-NAME = "linear_backward"
-PARAMETERS = ["dout", "x", "w"]
 RESULTS = ("dx", "dw", "db")
 
 
-def truth(reference):
-    def compute(dout, x, w):
-        ref = reference.linear_backward(dout, x, w)
-        tx, tw = (torch.from_numpy(a).clone().requires_grad_() for a in (x, w))
-        tb = torch.zeros(w.shape[1], dtype=torch.float64, requires_grad=True)
-        (tx @ tw + tb).backward(torch.from_numpy(dout))
-        grads = (tx.grad, tw.grad, tb.grad)
-        return tuple(
-            agree(r, t.numpy(), what=f"{n} of {NAME}")
-            for r, t, n in zip(ref, grads, RESULTS, strict=True)
-        )
-
-    return compute
+def truth(reference, dout, x, w):
+    ref = reference.linear_backward(dout, x, w)
+    tx, tw = (torch.from_numpy(a).clone().requires_grad_() for a in (x, w))
+    tb = torch.zeros(w.shape[1], dtype=torch.float64, requires_grad=True)
+    (tx @ tw + tb).backward(torch.from_numpy(dout))
+    grads = (tx.grad, tw.grad, tb.grad)
+    return tuple(
+        agree(r, t.numpy(), what=f"{n} of linear_backward")
+        for r, t, n in zip(ref, grads, RESULTS, strict=True)
+    )
 
 
 def compare(name):
@@ -50,33 +46,25 @@ def cases(rng):
     return out
 
 
-def run(student, reference, rng, name):
-    check_cases(
-        student.linear_backward,
-        NAME,
-        cases(rng),
-        truth(reference),
-        compare(name),
-        parameters=PARAMETERS,
-    )
+linear_backward = Question("linear_backward", truth)
 
 
 @pytest.mark.points(1.5)
 def test_linear_backward_dx(student, reference, rng):
     """Does linear_backward return the right dx?"""
-    run(student, reference, rng, "dx")
+    linear_backward.check(student, reference, cases(rng), compare("dx"))
 
 
 @pytest.mark.points(1.5)
 def test_linear_backward_dw(student, reference, rng):
     """Does linear_backward return the right dw?"""
-    run(student, reference, rng, "dw")
+    linear_backward.check(student, reference, cases(rng), compare("dw"))
 
 
 @pytest.mark.points(1)
 def test_linear_backward_db(student, reference, rng):
     """Does linear_backward return the right db, the sum of dout over the batch?"""
-    run(student, reference, rng, "db")
+    linear_backward.check(student, reference, cases(rng), compare("db"))
 
 
 @pytest.mark.points(1)
@@ -84,4 +72,4 @@ def test_linear_backward_db(student, reference, rng):
 def test_linear_backward_leaves_inputs_alone(leaves_inputs_alone, rng):
     """Does linear_backward leave its inputs unchanged?"""
     dout, x, w = rng.normal(size=(4, 3)), rng.normal(size=(4, 5)), rng.normal(size=(5, 3))
-    leaves_inputs_alone(NAME, (dout, x, w), PARAMETERS)
+    leaves_inputs_alone("linear_backward", (dout, x, w))

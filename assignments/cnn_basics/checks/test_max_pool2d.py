@@ -4,34 +4,23 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.checking import Case, agree, check_cases, expect_array
-
-NAME = "max_pool2d"
-PARAMETERS = ["x", "kernel_size", "stride", "padding"]
+from autograder.checking import Case, agree
+from autograder.questions import Question
 
 
-def truth(reference):
-    def compute(x, kernel_size=2, stride=2, padding=0):
-        ref = reference.max_pool2d(x, kernel_size, stride, padding)
-        t = F.max_pool2d(torch.from_numpy(x), kernel_size, stride, padding)
-        return agree(ref, t.numpy(), what=f"{NAME} of shape {x.shape}")
-
-    return compute
+def truth(reference, x, kernel_size=2, stride=2, padding=0):
+    ref = reference.max_pool2d(x, kernel_size, stride, padding)
+    t = F.max_pool2d(torch.from_numpy(x), kernel_size, stride, padding)
+    return agree(ref, t.numpy(), what=f"max_pool2d of shape {x.shape}")
 
 
-def same(got, expected):
-    """The whole result against the truth."""
-    expect_array(got, expected, what="The result")
-
-
-def run(student, reference, cases):
-    check_cases(student.max_pool2d, NAME, cases, truth(reference), same, parameters=PARAMETERS)
+max_pool2d = Question("max_pool2d", truth)
 
 
 @pytest.mark.points(1.5)
 def test_max_pool2d_default_2x2(student, reference, rng):
     """Is max_pool2d right with its defaults, 2x2 windows and stride 2?"""
-    run(
+    max_pool2d.check(
         student,
         reference,
         [
@@ -50,7 +39,7 @@ def test_max_pool2d_default_2x2(student, reference, rng):
 @pytest.mark.points(1)
 def test_max_pool2d_non_square(student, reference, rng):
     """Is max_pool2d right on non-square inputs and with windows other than 2x2?"""
-    run(
+    max_pool2d.check(
         student,
         reference,
         [
@@ -64,7 +53,7 @@ def test_max_pool2d_non_square(student, reference, rng):
 @pytest.mark.points(1.5)
 def test_max_pool2d_overlapping_windows(student, reference, rng):
     """Is max_pool2d right with overlapping windows (kernel 3 with stride 2 and stride 1)?"""
-    run(
+    max_pool2d.check(
         student,
         reference,
         [
@@ -78,7 +67,7 @@ def test_max_pool2d_overlapping_windows(student, reference, rng):
 @pytest.mark.points(1.5)
 def test_max_pool2d_padding(student, reference, rng):
     """Is max_pool2d right with padding (padding 1 with kernel 2 and 3, padding 2 with kernel 4)?"""
-    run(
+    max_pool2d.check(
         student,
         reference,
         [
@@ -93,7 +82,7 @@ def test_max_pool2d_padding(student, reference, rng):
 @pytest.mark.points(1.5)
 def test_max_pool2d_ignores_padding_for_negative_inputs(student, reference, rng):
     """Does max_pool2d ignore padded positions for negative inputs (padding must never win)?"""
-    run(
+    max_pool2d.check(
         student,
         reference,
         [
@@ -114,4 +103,4 @@ def test_max_pool2d_ignores_padding_for_negative_inputs(student, reference, rng)
 @pytest.mark.hidden
 def test_max_pool2d_leaves_inputs_alone(leaves_inputs_alone, rng):
     """Does max_pool2d leave its input unchanged?"""
-    leaves_inputs_alone(NAME, (rng.normal(size=(2, 2, 5, 6)), 3, 2, 1), PARAMETERS)
+    leaves_inputs_alone("max_pool2d", (rng.normal(size=(2, 2, 5, 6)), 3, 2, 1))

@@ -5,20 +5,15 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.checking import Case, agree, check_cases, expect_array
-
-NAME = "max_pool2d_backward"
-PARAMETERS = ["dout", "x", "kernel_size", "stride"]
+from autograder.checking import Case, agree, expect_array
+from autograder.questions import Question
 
 
-def truth(reference):
-    def compute(dout, x, kernel_size=2, stride=2):
-        ref = reference.max_pool2d_backward(dout, x, kernel_size, stride)
-        t = torch.from_numpy(x).clone().requires_grad_()
-        F.max_pool2d(t, kernel_size, stride).backward(torch.from_numpy(dout))
-        return agree(ref, t.grad.numpy(), what=f"{NAME} of shape {x.shape}")
-
-    return compute
+def truth(reference, dout, x, kernel_size=2, stride=2):
+    ref = reference.max_pool2d_backward(dout, x, kernel_size, stride)
+    t = torch.from_numpy(x).clone().requires_grad_()
+    F.max_pool2d(t, kernel_size, stride).backward(torch.from_numpy(dout))
+    return agree(ref, t.grad.numpy(), what=f"max_pool2d_backward of shape {x.shape}")
 
 
 def case(rng, shape, k, s, note, defaults=False):
@@ -30,15 +25,11 @@ def case(rng, shape, k, s, note, defaults=False):
     return Case((dout, x) if defaults else (dout, x, k, s), note)
 
 
-def run(student, reference, cases):
-    check_cases(
-        student.max_pool2d_backward,
-        NAME,
-        cases,
-        truth(reference),
-        lambda got, expected: expect_array(got, expected, what="The returned dx"),
-        parameters=PARAMETERS,
-    )
+max_pool2d_backward = Question(
+    "max_pool2d_backward",
+    truth,
+    lambda got, expected: expect_array(got, expected, what="The returned dx"),
+)
 
 
 @pytest.mark.points(2)
@@ -46,7 +37,7 @@ def test_max_pool2d_backward_default_2x2(student, reference, rng):
     """Does max_pool2d_backward send each window's gradient to its maximum, with 2x2 windows and
     stride 2?
     """
-    run(
+    max_pool2d_backward.check(
         student,
         reference,
         [
@@ -59,7 +50,7 @@ def test_max_pool2d_backward_default_2x2(student, reference, rng):
 @pytest.mark.points(1.5)
 def test_max_pool2d_backward_non_square(student, reference, rng):
     """Is max_pool2d_backward right on non-square inputs and sizes the windows do not divide?"""
-    run(
+    max_pool2d_backward.check(
         student,
         reference,
         [
@@ -75,7 +66,7 @@ def test_max_pool2d_backward_overlapping_windows(student, reference, rng):
     """With overlapping windows (kernel 3 with stride 2 or 1), does max_pool2d_backward add up the
     gradients of an input that is the maximum of several windows?
     """
-    run(
+    max_pool2d_backward.check(
         student,
         reference,
         [
@@ -92,4 +83,4 @@ def test_max_pool2d_backward_overlapping_windows(student, reference, rng):
 def test_max_pool2d_backward_leaves_inputs_alone(leaves_inputs_alone, rng):
     """Does max_pool2d_backward leave its inputs unchanged?"""
     c = case(rng, (2, 2, 5, 6), 3, 2, "")
-    leaves_inputs_alone(NAME, c.args, PARAMETERS)
+    leaves_inputs_alone("max_pool2d_backward", c.args)

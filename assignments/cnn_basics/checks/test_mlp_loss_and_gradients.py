@@ -10,33 +10,29 @@ from autograder.checking import (
     Case,
     Mismatch,
     agree,
-    check_cases,
     expect_array,
     expect_float,
     expect_tuple,
 )
 from autograder.feedback import describe_value
+from autograder.questions import Question
 
-NAME = "mlp_loss_and_gradients"
-PARAMETERS = ["x", "y", "params"]
 KEYS = ("W1", "b1", "W2", "b2")
 
 
-def truth(reference):
-    def compute(x, y, params):
-        ref_loss, ref_grads = reference.mlp_loss_and_gradients(
-            x, y, {k: v.copy() for k, v in params.items()}
-        )
-        t = {k: torch.from_numpy(v).clone().requires_grad_() for k, v in params.items()}
-        h = torch.relu(torch.from_numpy(x) @ t["W1"] + t["b1"])
-        loss = F.cross_entropy(h @ t["W2"] + t["b2"], torch.from_numpy(y))
-        loss.backward()
-        grads = {
-            k: agree(ref_grads[k], t[k].grad.numpy(), what=f"grads[{k!r}] of {NAME}") for k in KEYS
-        }
-        return float(agree(ref_loss, loss.item(), what=f"the loss of {NAME}")), grads
-
-    return compute
+def truth(reference, x, y, params):
+    ref_loss, ref_grads = reference.mlp_loss_and_gradients(
+        x, y, {k: v.copy() for k, v in params.items()}
+    )
+    t = {k: torch.from_numpy(v).clone().requires_grad_() for k, v in params.items()}
+    h = torch.relu(torch.from_numpy(x) @ t["W1"] + t["b1"])
+    loss = F.cross_entropy(h @ t["W2"] + t["b2"], torch.from_numpy(y))
+    loss.backward()
+    grads = {
+        k: agree(ref_grads[k], t[k].grad.numpy(), what=f"grads[{k!r}] of mlp_loss_and_gradients")
+        for k in KEYS
+    }
+    return float(agree(ref_loss, loss.item(), what="the loss of mlp_loss_and_gradients")), grads
 
 
 def compare(*which):
@@ -78,15 +74,7 @@ def cases(rng):
     ]
 
 
-def run(student, reference, rng, *which):
-    check_cases(
-        student.mlp_loss_and_gradients,
-        NAME,
-        cases(rng),
-        truth(reference),
-        compare(*which),
-        parameters=PARAMETERS,
-    )
+mlp_loss_and_gradients = Question("mlp_loss_and_gradients", truth)
 
 
 @pytest.mark.points(2)
@@ -94,7 +82,7 @@ def test_mlp_loss_and_gradients_loss(student, reference, rng):
     """Does mlp_loss_and_gradients return the right loss, the mean cross-entropy of the network's
     logits?
     """
-    run(student, reference, rng, "loss")
+    mlp_loss_and_gradients.check(student, reference, cases(rng), compare("loss"))
 
 
 @pytest.mark.points(2.5)
@@ -102,7 +90,7 @@ def test_mlp_loss_and_gradients_second_layer(student, reference, rng):
     """Does mlp_loss_and_gradients return the right gradients of the second layer, grads['W2'] and
     grads['b2']?
     """
-    run(student, reference, rng, "W2", "b2")
+    mlp_loss_and_gradients.check(student, reference, cases(rng), compare("W2", "b2"))
 
 
 @pytest.mark.points(2.5)
@@ -110,11 +98,11 @@ def test_mlp_loss_and_gradients_first_layer(student, reference, rng):
     """Does mlp_loss_and_gradients return the right gradients of the first layer, grads['W1'] and
     grads['b1'] (backpropagated through the ReLU)?
     """
-    run(student, reference, rng, "W1", "b1")
+    mlp_loss_and_gradients.check(student, reference, cases(rng), compare("W1", "b1"))
 
 
 @pytest.mark.points(1)
 @pytest.mark.hidden
 def test_mlp_loss_and_gradients_leaves_inputs_alone(leaves_inputs_alone, rng):
     """Does mlp_loss_and_gradients leave its inputs, the params dict included, unchanged?"""
-    leaves_inputs_alone(NAME, network(rng, 5, 3, 4, 3, "").args, PARAMETERS)
+    leaves_inputs_alone("mlp_loss_and_gradients", network(rng, 5, 3, 4, 3, "").args)

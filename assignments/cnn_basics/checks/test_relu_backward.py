@@ -4,37 +4,28 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.checking import Case, agree, check_cases, expect_array
-
-NAME = "relu_backward"
-PARAMETERS = ["dout", "x"]
+from autograder.checking import Case, agree, expect_array
+from autograder.questions import Question
 
 
-def truth(reference):
-    def compute(dout, x):
-        ref = reference.relu_backward(dout, x)
-        t = torch.from_numpy(x).clone().requires_grad_()
-        torch.relu(t).backward(torch.from_numpy(dout))
-        return agree(ref, t.grad.numpy(), what=f"{NAME} of shape {x.shape}")
-
-    return compute
+def truth(reference, dout, x):
+    ref = reference.relu_backward(dout, x)
+    t = torch.from_numpy(x).clone().requires_grad_()
+    torch.relu(t).backward(torch.from_numpy(dout))
+    return agree(ref, t.grad.numpy(), what=f"relu_backward of shape {x.shape}")
 
 
-def run(student, reference, cases):
-    check_cases(
-        student.relu_backward,
-        NAME,
-        cases,
-        truth(reference),
-        lambda got, expected: expect_array(got, expected, what="The returned dx"),
-        parameters=PARAMETERS,
-    )
+relu_backward = Question(
+    "relu_backward",
+    truth,
+    lambda got, expected: expect_array(got, expected, what="The returned dx"),
+)
 
 
 @pytest.mark.points(1.5)
 def test_relu_backward_positive_and_negative_inputs(student, reference, rng):
     """Does relu_backward pass dout through where x > 0 and give 0 where x < 0?"""
-    run(
+    relu_backward.check(
         student,
         reference,
         [
@@ -51,7 +42,7 @@ def test_relu_backward_positive_and_negative_inputs(student, reference, rng):
 @pytest.mark.points(1.5)
 def test_relu_backward_zero_at_zero(student, reference, rng):
     """Is relu_backward's gradient 0 where x is exactly 0, as in PyTorch?"""
-    run(
+    relu_backward.check(
         student,
         reference,
         [
@@ -80,11 +71,11 @@ def test_relu_backward_any_shape(student, reference, rng):
         x = rng.normal(size=shape)
         x[rng.random(size=shape) < 0.2] = 0.0
         cases.append(Case((rng.normal(size=shape), x), f"shape {shape}, with some exact zeros"))
-    run(student, reference, cases)
+    relu_backward.check(student, reference, cases)
 
 
 @pytest.mark.points(0.5)
 @pytest.mark.hidden
 def test_relu_backward_leaves_inputs_alone(leaves_inputs_alone, rng):
     """Does relu_backward leave its inputs unchanged?"""
-    leaves_inputs_alone(NAME, (rng.normal(size=(4, 5)), rng.normal(size=(4, 5))), PARAMETERS)
+    leaves_inputs_alone("relu_backward", (rng.normal(size=(4, 5)), rng.normal(size=(4, 5))))

@@ -4,34 +4,23 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.checking import Case, Mismatch, agree, check_cases, expect_array
-
-NAME = "softmax"
-PARAMETERS = ["logits"]
+from autograder.checking import Case, Mismatch, agree, expect_array
+from autograder.questions import Question, same
 
 
-def truth(reference):
-    def compute(logits):
-        ref = reference.softmax(logits)
-        t = torch.softmax(torch.from_numpy(logits), dim=1)
-        return agree(ref, t.numpy(), what=f"{NAME} of shape {logits.shape}")
-
-    return compute
+def truth(reference, logits):
+    ref = reference.softmax(logits)
+    t = torch.softmax(torch.from_numpy(logits), dim=1)
+    return agree(ref, t.numpy(), what=f"softmax of shape {logits.shape}")
 
 
-def same(got, expected):
-    """The whole result against the truth."""
-    expect_array(got, expected, what="The result")
-
-
-def run(student, reference, cases, compare=same):
-    check_cases(student.softmax, NAME, cases, truth(reference), compare, parameters=PARAMETERS)
+softmax = Question("softmax", truth)
 
 
 @pytest.mark.points(1.5)
 def test_softmax_matches_pytorch(student, reference, rng):
     """Does softmax match PyTorch's softmax over each row?"""
-    run(
+    softmax.check(
         student,
         reference,
         [
@@ -61,7 +50,7 @@ def rows_sum_to_one(got, expected):
 @pytest.mark.points(1)
 def test_softmax_rows_sum_to_one(student, reference, rng):
     """Does every row of softmax's result sum to 1, with no negative values?"""
-    run(
+    softmax.check(
         student,
         reference,
         [
@@ -75,7 +64,7 @@ def test_softmax_rows_sum_to_one(student, reference, rng):
 @pytest.mark.points(1.5)
 def test_softmax_extreme_logits(student, reference):
     """Does softmax stay finite and correct for extreme logits (1e4, -1e4, one huge value)?"""
-    run(
+    softmax.check(
         student,
         reference,
         [
@@ -101,4 +90,4 @@ def test_softmax_extreme_logits(student, reference):
 @pytest.mark.hidden
 def test_softmax_leaves_inputs_alone(leaves_inputs_alone, rng):
     """Does softmax leave its input unchanged?"""
-    leaves_inputs_alone(NAME, (5 * rng.normal(size=(4, 6)),), PARAMETERS)
+    leaves_inputs_alone("softmax", (5 * rng.normal(size=(4, 6)),))

@@ -6,35 +6,28 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.checking import Case, agree, check_cases, expect_array
-
-NAME = "softmax_cross_entropy_backward"
-PARAMETERS = ["logits", "labels"]
+from autograder.checking import Case, agree, expect_array
+from autograder.questions import Question
 
 
-def truth(reference):
-    def compute(logits, labels):
-        ref = reference.softmax_cross_entropy_backward(logits, labels)
-        t = torch.from_numpy(logits).clone().requires_grad_()
-        F.cross_entropy(t, torch.from_numpy(labels)).backward()
-        return agree(ref, t.grad.numpy(), what=f"{NAME} of shape {logits.shape}")
-
-    return compute
+def truth(reference, logits, labels):
+    ref = reference.softmax_cross_entropy_backward(logits, labels)
+    t = torch.from_numpy(logits).clone().requires_grad_()
+    F.cross_entropy(t, torch.from_numpy(labels)).backward()
+    return agree(
+        ref, t.grad.numpy(), what=f"softmax_cross_entropy_backward of shape {logits.shape}"
+    )
 
 
 def labelled(rng, n, k, scale=1.0):
     return (scale * rng.normal(size=(n, k)), rng.integers(0, k, size=n))
 
 
-def run(student, reference, cases):
-    check_cases(
-        student.softmax_cross_entropy_backward,
-        NAME,
-        cases,
-        truth(reference),
-        lambda got, expected: expect_array(got, expected, what="The returned dlogits"),
-        parameters=PARAMETERS,
-    )
+softmax_cross_entropy_backward = Question(
+    "softmax_cross_entropy_backward",
+    truth,
+    lambda got, expected: expect_array(got, expected, what="The returned dlogits"),
+)
 
 
 @pytest.mark.points(2)
@@ -42,7 +35,7 @@ def test_softmax_cross_entropy_backward_matches_autograd(student, reference, rng
     """Does softmax_cross_entropy_backward give (softmax(logits) - onehot(labels)) / N, as PyTorch's
     autograd does?
     """
-    run(
+    softmax_cross_entropy_backward.check(
         student,
         reference,
         [
@@ -57,7 +50,7 @@ def test_softmax_cross_entropy_backward_matches_autograd(student, reference, rng
 def test_softmax_cross_entropy_backward_divides_by_batch_size(student, reference, rng):
     """Does softmax_cross_entropy_backward include the 1/N of the mean over the batch?"""
     row = rng.normal(size=(1, 3))
-    run(
+    softmax_cross_entropy_backward.check(
         student,
         reference,
         [
@@ -74,7 +67,7 @@ def test_softmax_cross_entropy_backward_divides_by_batch_size(student, reference
 @pytest.mark.hidden
 def test_softmax_cross_entropy_backward_random_batches(student, reference, rng):
     """Is softmax_cross_entropy_backward right on larger random batches?"""
-    run(
+    softmax_cross_entropy_backward.check(
         student,
         reference,
         [
@@ -91,4 +84,4 @@ def test_softmax_cross_entropy_backward_random_batches(student, reference, rng):
 @pytest.mark.hidden
 def test_softmax_cross_entropy_backward_leaves_inputs_alone(leaves_inputs_alone, rng):
     """Does softmax_cross_entropy_backward leave its inputs unchanged?"""
-    leaves_inputs_alone(NAME, labelled(rng, 4, 5), PARAMETERS)
+    leaves_inputs_alone("softmax_cross_entropy_backward", labelled(rng, 4, 5))
