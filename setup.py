@@ -4,7 +4,9 @@ assignment touches only its folder). Everything else is in pyproject.toml."""
 
 from setuptools import find_namespace_packages, find_packages, setup
 
-course = find_namespace_packages("assignments", exclude=["*__pycache__*", "*.ipynb_checkpoints*"])
+course = find_namespace_packages(
+    "assignments", exclude=["*__pycache__*", "*.ipynb_checkpoints*", "*.variants", "*.variants.*"]
+)
 setup(
     packages=[
         *find_packages(include=["autograder", "autograder.*"]),

@@ -8,12 +8,11 @@ itself failed.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
-from autograder import assignments, submissions
+from autograder import assignments, batch, submissions
 from autograder.batch import WORKER_SLACK_S, Done, Job
 from autograder.errors import GraderError
 from autograder.options import Options
@@ -22,7 +21,7 @@ EXIT_OK, EXIT_GRADER, EXIT_USAGE, EXIT_REJECTED, EXIT_FAIL_UNDER = 0, 1, 2, 3, 4
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one sentence, no usage dump
+    def error(self, message: str) -> NoReturn:  # one sentence, no usage dump
         self.exit(EXIT_USAGE, f"grade.py: {message} (see python grade.py --help)\n")
 
 
@@ -119,10 +118,10 @@ def version_text(extra: list[Path] | None = None) -> str:
 class _Version(argparse.Action):
     """``--version``: computed only when asked for (no library is imported for it)."""
 
-    def __init__(self, option_strings: list[str], dest: str, **kw: object) -> None:
-        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kw)  # type: ignore[arg-type]
+    def __init__(self, option_strings: list[str], dest: str, **kw: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kw)
 
-    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
+    def __call__(self, parser, namespace, values, option_string=None):
         print(version_text(getattr(namespace, "roots", None)))
         parser.exit(0)
 
@@ -142,22 +141,6 @@ def _shard(text: str) -> tuple[int, int]:
     if not 1 <= i <= n:
         raise argparse.ArgumentTypeError("needs 1 <= I <= N")
     return i, n
-
-
-def finished_report(folder: Path, path: Path) -> dict | None:
-    """The existing report of this exact file and this grader version, if any."""
-    from autograder import __version__
-    from autograder.intake import sha256_of
-
-    try:
-        data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-        if data.get("grader", {}).get("version") != __version__:
-            return None
-        if data.get("status") == "error" or data.get("sha256") != sha256_of(path):
-            return None
-        return data
-    except (OSError, ValueError):
-        return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,7 +164,6 @@ class _UsageProblem(GraderError):
 
 def _main(args: argparse.Namespace) -> int:
     from autograder import sandbox
-    from autograder.reports import summary
 
     if args.merge:
         return _merge([Path(s) for s in args.submissions], args.out, args.fail_under)
@@ -216,7 +198,7 @@ def _main(args: argparse.Namespace) -> int:
     done: list[Done] = []
     jobs = []
     for index, f in enumerate(found):
-        previous = None if args.force else finished_report(f.folder, f.path)
+        previous = None if args.force else batch.finished_report(f.folder, f.path)
         if previous is not None:
             d = Done(
                 index,
@@ -232,58 +214,35 @@ def _main(args: argparse.Namespace) -> int:
             progress(d)
         else:
             jobs.append(Job(index, f.path, f.folder, f.key, f.student))
-    from autograder import batch
-
     done += batch.run(
         jobs,
         options,
         workers=args.jobs,
-        gpus=_gpus(args.device),
-        wall_limit_s=_longest_total(args.roots) + WORKER_SLACK_S,
+        gpus=batch.gpus(args.device),
+        wall_limit_s=batch.longest_total(args.roots) + WORKER_SLACK_S,
         on_done=progress,
     )
     done.sort(key=lambda d: d.index)
     folders = [d.folder for d in done]
     if len(found) > 1 or any(Path(s).is_dir() for s in args.submissions):
-        _write_class_files(args.out, folders, collected.ignored)
-    if os.environ.get("GITHUB_STEP_SUMMARY"):
-        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as f:
-            f.write(summary.github_summary(summary.load(folders)))
+        batch.write_class_files(args.out, folders, collected.ignored)
+    else:
+        batch.write_job_summary(folders)
     return _exit_status(done, args.fail_under, progress)
 
 
 def _merge(shards: list[Path], out: Path, fail_under: float | None) -> int:
-    """Gather the per-submission folders of several shard outputs into ``out`` and write
-    the class files there, as if one run had graded everything."""
-    import shutil
-
+    """Merge shard outputs into ``out``; the exit status as if one run had graded them."""
     from autograder.reports import summary
 
-    folders: dict[str, Path] = {}
-    for shard in shards:
-        if not shard.is_dir():
-            raise _UsageProblem(f"{shard} is not a folder of reports")
-        for report in sorted(shard.glob("*/report.json")):
-            folder = report.parent
-            previous = folders.get(folder.name)
-            if previous is None or _graded_at(folder) > _graded_at(previous):
-                folders[folder.name] = folder
-    if not folders:
-        raise _UsageProblem(f"no reports found in {', '.join(str(s) for s in shards)}")
-    out.mkdir(parents=True, exist_ok=True)
-    merged = []
-    for name, folder in sorted(folders.items()):
-        target = out / name
-        if folder.resolve() != target.resolve():
-            shutil.rmtree(target, ignore_errors=True)
-            shutil.copytree(folder, target)
-        merged.append(target)
-    _write_class_files(out, merged)
-    reports = summary.load(merged)
+    try:
+        merged = batch.merge(shards, out)
+    except GraderError as error:
+        raise _UsageProblem(str(error)) from None
     done = [
         Done(
             i,
-            Path(r["submission"]),
+            str(r["submission"]),
             out / r["id"],
             r["status"],
             float(r["score"]),
@@ -291,65 +250,13 @@ def _merge(shards: list[Path], out: Path, fail_under: float | None) -> int:
             0.0,
             resumed=True,
         )
-        for i, r in enumerate(reports)
+        for i, r in enumerate(summary.load(merged))
     ]
     print(
         f"merged {len(merged)} report(s) from {len(shards)} folder(s) into {out}", file=sys.stderr
     )
     print(out / "summary.csv")
     return _exit_status(done, fail_under, _Progress(len(done), quiet=True))
-
-
-def _graded_at(folder: Path) -> str:
-    try:
-        return str(
-            json.loads((folder / "report.json").read_text(encoding="utf-8")).get("graded_at", "")
-        )
-    except (OSError, ValueError):
-        return ""
-
-
-def _write_class_files(
-    out: Path, folders: list[Path], ignored: list[tuple[str, str]] | None = None
-) -> None:
-    """summary.csv, index.html and junit.xml for a whole class (and ignored.csv: the files
-    of the batch's folders that were not graded, and why)."""
-    from autograder.reports import index, junit, summary
-    from autograder.results import Report
-
-    summary.write(out, folders)
-    if ignored:
-        summary.write_ignored(out, ignored)
-    index.write_index(out, folders)
-    reports = [Report.from_json(r) for r in summary.load(folders)]
-    (out / "junit.xml").write_text(junit.render_many(reports), encoding="utf-8")
-
-
-def _gpus(device: str) -> list[str]:
-    """The GPUs for the workers, as the grader's CUDA_VISIBLE_DEVICES names them (indexes or
-    UUIDs, kept as written), else the machine's GPUs by index; no PyTorch imported here."""
-    if device == "cpu":
-        return []
-    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
-    if visible is not None:
-        entries = []
-        for entry in (d.strip() for d in visible.split(",")):
-            if not entry or entry.startswith("-"):
-                break  # CUDA ignores everything from an invalid entry on
-            entries.append(entry)
-        return entries
-    import glob
-
-    nodes = [d for d in glob.glob("/dev/nvidia*") if d[len("/dev/nvidia") :].isdigit()]
-    return [str(i) for i in range(len(nodes))]
-
-
-def _longest_total(roots: list[Path]) -> float:
-    longest = 0.0
-    for name in assignments.names(roots):
-        config = assignments.find(name, roots).config
-        longest = max(longest, config.limits.total_timeout_s)
-    return longest
 
 
 def _exit_status(done: list[Done], fail_under: float | None, progress: _Progress) -> int:

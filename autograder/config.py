@@ -21,7 +21,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 
-def _between(low: float, high: float) -> dict[str, float]:
+def between(low: float, high: float) -> dict[str, float]:
     """A field's allowed range, checked when a config file is read."""
     return {"min": low, "max": high}
 
@@ -30,73 +30,31 @@ def _between(low: float, high: float) -> dict[str, float]:
 class Limits:
     """What one submission may use. Times in seconds, sizes in MiB/KiB as named."""
 
-    cell_timeout_s: float = field(default=60.0, metadata=_between(0.1, 86400))
+    cell_timeout_s: float = field(default=60.0, metadata=between(0.1, 86400))
     """Longest a notebook cell may run before it is interrupted."""
-    call_timeout_s: float = field(default=10.0, metadata=_between(0.1, 86400))
+    call_timeout_s: float = field(default=10.0, metadata=between(0.1, 86400))
     """Longest one call of a student's function may run (a check can ask for more)."""
-    total_timeout_s: float = field(default=900.0, metadata=_between(1, 7 * 86400))
+    total_timeout_s: float = field(default=900.0, metadata=between(1, 7 * 86400))
     """Longest the whole grade (execution, checks, training) may take."""
-    memory_mb: int = field(default=4096, metadata=_between(256, 2**22))
+    memory_mb: int = field(default=4096, metadata=between(256, 2**22))
     """Memory of the kernel and everything it starts (address space on CPU, resident on CUDA)."""
-    max_processes: int = field(default=64, metadata=_between(8, 100_000))
+    max_processes: int = field(default=64, metadata=between(8, 100_000))
     """Processes and threads the sandbox may hold at once."""
-    max_file_mb: int = field(default=256, metadata=_between(1, 2**20))
+    max_file_mb: int = field(default=256, metadata=between(1, 2**20))
     """Largest file the submission may write."""
-    max_output_kb: int = field(default=64, metadata=_between(1, 2**20))
+    max_output_kb: int = field(default=64, metadata=between(1, 2**20))
     """Captured output kept per cell or call in the report; the rest is cut with a note."""
-    max_result_mb: int = field(default=256, metadata=_between(1, 2**20))
+    max_result_mb: int = field(default=256, metadata=between(1, 2**20))
     """Largest result a call may send back."""
-    max_kernel_restarts: int = field(default=8, metadata=_between(0, 1000))
+    max_kernel_restarts: int = field(default=8, metadata=between(0, 1000))
     """Kernel deaths tolerated before the remaining checks are given up."""
-    max_timeouts_per_function: int = field(default=2, metadata=_between(1, 1000))
+    max_timeouts_per_function: int = field(default=2, metadata=between(1, 1000))
     """After this many timeouts or kernel deaths in one function, it is not called again."""
-    kernel_start_timeout_s: float = field(default=120.0, metadata=_between(1, 3600))
+    kernel_start_timeout_s: float = field(default=120.0, metadata=between(1, 3600))
     """Longest a kernel may take to start and answer (a loaded machine starts kernels slowly)."""
 
     def as_report(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
-
-
-@dataclass(frozen=True)
-class TrainingSettings:
-    """One way to run the accuracy check (on a GPU, or the smaller CPU variant)."""
-
-    threshold: float = field(default=80.0, metadata=_between(0, 100))
-    """Minimum test accuracy in percent."""
-    epoch_cap: int = field(default=20, metadata=_between(1, 10_000))
-    """The grader trains min(EPOCHS, epoch_cap) epochs."""
-    time_budget_s: float = field(default=900.0, metadata=_between(1, 7 * 86400))
-    """Seconds of processor time training may use (CPU time ÷ threads on the CPU, wall-clock
-    on a GPU); training must finish its epochs within it, or the check fails."""
-    batch_size_min: int = field(default=32, metadata=_between(1, 1 << 20))
-    batch_size_max: int = field(default=512, metadata=_between(1, 1 << 20))
-    n_train: int | None = field(default=None, metadata=_between(1, 10**9))
-    """Use only the first n training images (None: all of them)."""
-    n_test: int | None = field(default=None, metadata=_between(1, 10**9))
-    """Use only the first n test images (None: all of them)."""
-    mixed_precision: bool = True
-    """bfloat16 autocast around train_one_epoch (without autocast's weight cache)."""
-    channels_last: bool = True
-    """Model and batches in channels-last layout (not used when the model cannot run it)."""
-    threads: int | None = field(default=None, metadata=_between(1, 4096))
-    """torch.set_num_threads in the kernel (CPU runs)."""
-
-
-@dataclass(frozen=True)
-class TrainingConfig:
-    """The CIFAR-10 accuracy check: GPU settings, CPU settings and what is flagged."""
-
-    cuda: TrainingSettings = field(default_factory=TrainingSettings)
-    cpu: TrainingSettings = field(default_factory=TrainingSettings)
-    flip_gap_flag: float = field(default=15.0, metadata=_between(0, 100))
-    """Flag for staff when accuracy on mirrored test images trails by more points than this."""
-    points: float = field(default=0.0, metadata=_between(0, 10_000))
-    """Points of the accuracy check (part of the assignment's max_score)."""
-    cuda_memory_mb: int = field(default=16384, metadata=_between(256, 2**22))
-    """Host memory limit of the kernel when it trains on a GPU."""
-    gpu_memory_fraction: float = field(default=1.0, metadata=_between(0.05, 1))
-    """Share of its GPU's memory one grade may allocate (PyTorch's per-process cap; below 1
-    when workers share a GPU)."""
 
 
 @dataclass(frozen=True)
@@ -115,16 +73,16 @@ class AssignmentConfig:
     name: str
     title: str
     version: str
-    max_score: float = field(metadata=_between(0.001, 1_000_000))
+    max_score: float = field(metadata=between(0.001, 1_000_000))
     questions: tuple[str, ...]
     limits: Limits = field(default_factory=Limits)
-    training: TrainingConfig | None = None
     environment: EnvironmentConfig = field(default_factory=EnvironmentConfig)
-    uses_data: bool = False
-    """Whether the kernel sees the (training) data set read-only."""
+    components: dict[str, Any] = field(default_factory=dict)
+    """The components the assignment asks for, by their table's name (e.g. ``training``),
+    each with its own typed configuration (see :mod:`autograder.components`)."""
 
 
-def _build(cls: type, raw: dict[str, Any], where: str) -> Any:
+def build(cls: type, raw: dict[str, Any], where: str) -> Any:
     """``cls(**raw)`` once every value in ``raw`` has its field's type and range."""
     if not isinstance(raw, dict):
         raise ConfigError(f"{where} must be a table of settings.")
@@ -179,7 +137,7 @@ def _shown(value: Any) -> str:
 def with_overrides(limits: Limits, overrides: dict[str, Any]) -> Limits:
     """``limits`` with some values replaced (``Options.limits``), checked like a config file."""
     raw = {f.name: getattr(limits, f.name) for f in fields(Limits)}
-    return check_limits(_build(Limits, {**raw, **overrides}, "the limit overrides"), "the limits")
+    return check_limits(build(Limits, {**raw, **overrides}, "the limit overrides"), "the limits")
 
 
 def check_limits(limits: Limits, where: str) -> Limits:
@@ -202,25 +160,23 @@ def load_config(path: Path) -> AssignmentConfig:
     head = raw.get("assignment", {})
     if not isinstance(head, dict):
         raise ConfigError(f"{path} [assignment] must be a table of settings.")
-    limits = check_limits(_build(Limits, raw.get("limits", {}), f"{path} [limits]"), str(path))
-    training = None
-    if "training" in raw:
-        if not isinstance(raw["training"], dict):
-            raise ConfigError(f"{path} [training] must be a table of settings.")
-        t = dict(raw["training"])
-        cuda = _build(TrainingSettings, t.pop("cuda", {}), f"{path} [training.cuda]")
-        cpu = _build(TrainingSettings, t.pop("cpu", {}), f"{path} [training.cpu]")
-        for kind, settings in (("cuda", cuda), ("cpu", cpu)):
-            if settings.batch_size_min > settings.batch_size_max:
-                raise ConfigError(
-                    f"{path} [training.{kind}] batch_size_min ({settings.batch_size_min}) is "
-                    f"larger than batch_size_max ({settings.batch_size_max})."
-                )
-        training = _build(TrainingConfig, {**t, "cuda": cuda, "cpu": cpu}, f"{path} [training]")
-    environment = _build(EnvironmentConfig, raw.get("environment", {}), f"{path} [environment]")
-    config = _build(
+    limits = check_limits(build(Limits, raw.get("limits", {}), f"{path} [limits]"), str(path))
+    from autograder import components
+
+    parts = {}
+    for table, value in raw.items():
+        if table in ("assignment", "limits", "environment"):
+            continue
+        if table not in components.REGISTRY:
+            raise ConfigError(
+                f"{path}: unknown table [{table}] (known: assignment, limits, environment, "
+                f"{', '.join(sorted(components.REGISTRY))})."
+            )
+        parts[table] = components.parse_config(table, value, str(path))
+    environment = build(EnvironmentConfig, raw.get("environment", {}), f"{path} [environment]")
+    config = build(
         AssignmentConfig,
-        {**head, "limits": limits, "training": training, "environment": environment},
+        {**head, "limits": limits, "environment": environment, "components": parts},
         f"{path} [assignment]",
     )
     if not config.questions:

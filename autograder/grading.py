@@ -9,21 +9,27 @@ graded for what its code really does.
 
 from __future__ import annotations
 
-import os
-import threading
 import time
 import traceback
 from pathlib import Path
-from typing import Any
 
 from nbformat import NotebookNode
 
-from autograder import assignments, environment, intake, redact, reference, sandbox, submissions
+from autograder import (
+    assignments,
+    components,
+    environment,
+    intake,
+    redact,
+    reference,
+    sandbox,
+    submissions,
+)
 from autograder.assignments import Assignment
 from autograder.config import with_overrides
 from autograder.errors import GraderError, Rejected
 from autograder.intake import Submission
-from autograder.kernel import Kernel, NotebookRun
+from autograder.kernel import Kernel
 from autograder.options import Options
 from autograder.plugin import GradingPlugin, run_checks
 from autograder.proxy import Student
@@ -115,21 +121,18 @@ def _grade(
     report.notes.extend(environment.neutralize_installs(executable, modules))
     deadline = started + limits.total_timeout_s
     kind, fallback = sandbox.choose(options.sandbox)
-    warm = _Warmup(assignment)
+    warm = reference.Warmup(assignment.solution)
     warm.start()
-    training = None
-    if config.training is not None:
-        from autograder.training import prepare
-
-        training = prepare(assignment, options, report)
+    parts = components.create(assignment, options)
+    needs = components.sandbox_needs(parts)
     spec = sandbox.SandboxSpec(
         kind=kind,
         limits=limits,
-        memory_mb=training.memory_mb if training else limits.memory_mb,
-        device=(training.device or "cpu") if training else "cpu",
+        memory_mb=needs.memory_mb or limits.memory_mb,
+        device=needs.device,
         gpu=options.gpu,
-        threads=kernel_threads(options.threads, limits.max_processes),
-        data_files=training.data_files if training else {},
+        threads=sandbox.kernel_threads(options.threads, limits.max_processes),
+        data_files=needs.data_files,
         fallback=fallback,
     )
     box = sandbox.Sandbox(spec, submission.path, filename=_safe_filename(submission.path.name))
@@ -139,22 +142,20 @@ def _grade(
         kernel.start()
         student = Student(kernel, limits=limits)
         student.install()
-        if training is not None:
-            training.probe(student)  # before any student code runs
+        for part in parts:
+            part.before_notebook(student, kernel)  # before any student code runs
         run = kernel.run_notebook(executable)
-        report.notebook = _notebook_section(run, kernel, spec.memory_mb)
+        report.notebook = run.section(kernel.restarts, spec.memory_mb, limits.max_output_kb)
         student.why_undefined = run.why_undefined
         checks_started = time.monotonic()
         ref = warm.result()
         student.signatures = reference.signatures(ref, list(config.questions))
-        if training is not None:
-            training.attach(student, kernel)
         plugin = GradingPlugin(
             student=student,
             reference=ref,
             questions=config.questions,
             deadline=deadline,
-            training=training,
+            components=parts,
         )
         results = run_checks(assignment.checks, plugin)
         if student.tampered:
@@ -165,68 +166,14 @@ def _grade(
         kernel.close()
         box.close()
     report.questions = _questions(config.questions, results)
-    if training is not None:
-        report.training = training.section()
-        report.flags.extend(training.flags)
+    for part in parts:
+        part.report(report)
     total = sum(q.max_score for q in report.questions)
     if abs(total - config.max_score) > 1e-6:
         raise GraderError(
             f"the checks of {assignment.name} are worth {total:g} points, but config.toml "
             f"says {config.max_score:g}"
         )
-
-
-class _Warmup(threading.Thread):
-    """Loads the reference solution (and with it NumPy/PyTorch) while the kernel works."""
-
-    def __init__(self, assignment: Assignment) -> None:
-        super().__init__(daemon=True, name="reference-warmup")
-        self.assignment = assignment
-        self._module: Any = None
-        self._error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            import torch  # the checks' truth; importing it takes a while
-
-            # the checks' tensors are tiny: worker threads would only spin and take the
-            # CPU from the kernel that runs the student's code
-            torch.set_num_threads(1)
-            _exercise(torch)
-
-            self._module = reference.load(self.assignment.solution)
-        except BaseException as e:  # noqa: BLE001 - re-raised in result()
-            self._error = e
-
-    def result(self) -> Any:
-        self.join()
-        if self._error is not None:
-            raise self._error
-        return self._module
-
-
-MAX_THREADS = 16
-"""More BLAS/torch threads than this rarely help a notebook; every thread also counts
-against the sandbox's process limit."""
-
-
-def kernel_threads(asked: int | None, max_processes: int) -> int:
-    """The kernel's BLAS/torch threads: as asked, else one per core, never more than
-    ``MAX_THREADS`` nor a quarter of the process limit (threads count against it)."""
-    return max(1, min(asked or os.cpu_count() or 1, MAX_THREADS, max_processes // 4))
-
-
-def _exercise(torch: Any) -> None:
-    """Run a tiny forward and backward pass, so PyTorch's lazy imports happen now, in
-    parallel with the kernel, rather than inside the first checks."""
-    import torch.nn.functional as F
-
-    x = torch.ones(1, 1, 4, 4, dtype=torch.float64, requires_grad=True)
-    y = F.max_pool2d(F.conv2d(x, torch.ones(1, 1, 2, 2, dtype=torch.float64)), 2)
-    y = F.batch_norm(y, None, None, training=True) if y.numel() > 1 else y
-    F.cross_entropy(y.reshape(1, -1), torch.zeros(1, dtype=torch.long)).backward()
-    z = torch.ones(2, dtype=torch.float64, requires_grad=True)
-    (z * 2).backward(torch.ones(2, dtype=torch.float64))  # explicit gradients import sympy
 
 
 def _executable(nb: NotebookNode) -> NotebookNode:
@@ -239,36 +186,6 @@ def _executable(nb: NotebookNode) -> NotebookNode:
             cell.outputs = []
             cell.execution_count = None
     return clean
-
-
-def _notebook_section(run: NotebookRun, kernel: Kernel, memory_mb: int) -> dict[str, Any]:
-    errors = []
-    for record in run.errors():
-        o = record.outcome
-        error = o.error
-        if o.ename == "MemoryError":
-            error = f"{error} (memory limit exceeded: the limit is {memory_mb:,} MiB)"
-        if o.output_truncated:
-            error = f"{error}; its output was cut at {kernel.limits.max_output_kb} KiB"
-        errors.append(
-            {
-                "cell": record.index + 1,
-                "status": o.status,
-                "error": error,
-                "source": _head(record.source, 12),
-                "output": o.output[-4000:] if o.output else "",
-                "traceback": o.traceback[-4000:] if o.traceback else "",
-            }
-        )
-    return {
-        "cells": run.cells,
-        "code_cells": run.code_cells,
-        "executed": run.executed,
-        "skipped": run.skipped,
-        "errors": errors,
-        "kernel_restarts": kernel.restarts,
-        "seconds": round(run.seconds, 3),
-    }
 
 
 def _questions(order: tuple[str, ...], results: list[CheckResult]) -> list[QuestionResult]:
@@ -293,11 +210,6 @@ def _as_error(report: Report, sentence: str) -> Report:
     report.error = sentence
     report.questions = []
     return report
-
-
-def _head(text: str, lines: int) -> str:
-    parts = text.splitlines()
-    return "\n".join(parts[:lines]) + ("\n…" if len(parts) > lines else "")
 
 
 def _safe_filename(name: str) -> str:

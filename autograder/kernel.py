@@ -16,158 +16,30 @@ sandbox (:mod:`autograder.sandbox.provisioner`), and cells run through
 
 from __future__ import annotations
 
-import ast
-import asyncio
-import logging
 import math
-import re
 import secrets
-import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
-from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 
 from autograder.config import Limits
 from autograder.errors import KernelStartError
+from autograder.executor import SKIP_TAG, Executor, cancel_pending, run, session
+from autograder.runs import CellRecord, NotebookRun, Outcome, outcome_of
 from autograder.sandbox import KernelProcess, Sandbox
-from autograder.sandbox.provisioner import KERNEL_NAME, SandboxKernelManager, SandboxKernelSpecs
+from autograder.sandbox.provisioner import (
+    SandboxKernelManager,
+    SandboxProvisioner,
+)
 
-SKIP_TAG = "skip-execution"
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _INTERRUPT_GRACE_S = 3.0
 _EXIT_GRACE_S = 2.0
 EXITED = "was ended by the code: it called exit() or quit(), which shut the kernel down"
 _TIMED_OUT = secrets.token_hex(8)
 """Marks the reply nbclient makes up for a cell it interrupted (never sent to a kernel)."""
-
-_LOG = logging.getLogger("autograder.kernel")
-_LOG.addHandler(logging.NullHandler())
-_LOG.propagate = False  # nbclient logs a timeout as an error; for the grader it is an outcome
-
-
-@dataclass
-class Outcome:
-    """What executing one piece of code gave."""
-
-    status: str
-    """"ok", "error" (it raised), "timeout", "died" (the kernel died), or "not run"."""
-    error: str | None = None
-    """``ename: evalue`` for errors, a sentence for the others."""
-    ename: str | None = None
-    traceback: str = ""
-    output: str = ""
-    output_truncated: bool = False
-    seconds: float = 0.0
-
-
-@dataclass
-class CellRecord:
-    """One code cell of the submission and what running it gave."""
-
-    index: int
-    source: str
-    outcome: Outcome
-    replay: bool = True
-    """Whether the cell runs again after a kernel restart (not when it killed or hung it)."""
-
-
-@dataclass
-class NotebookRun:
-    """The notebook part of a report."""
-
-    cells: int
-    code_cells: int
-    executed: int
-    skipped: int
-    records: list[CellRecord] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def errors(self) -> list[CellRecord]:
-        return [r for r in self.records if r.outcome.status != "ok"]
-
-    def why_undefined(self, name: str) -> str | None:
-        """Why ``name`` may be missing: the failed cell that binds it, or else mentions it.
-
-        For a template this is the cell whose solution was replaced by
-        ``raise NotImplementedError``; None when no failed cell has the name.
-        """
-        mentions = re.compile(rf"\b{re.escape(name)}\b")
-        binding = [r for r in self.errors() if name in _top_level_names(r.source)]
-        consequence = f"NameError: name '{name}' is not defined"
-        mentioning = [
-            r
-            for r in self.errors()
-            if mentions.search(r.source) and not (r.outcome.error or "").startswith(consequence)
-        ]
-        for records, role in ((binding, "which defines it"), (mentioning, "where it appears")):
-            if records:
-                record = records[0]
-                o = record.outcome
-                first = ((o.error or "").splitlines() or [""])[0][:200]
-                if o.status == "error":
-                    return f"cell {record.index + 1}, {role}, raised {first}"
-                return f"cell {record.index + 1}, {role}, did not finish ({first or o.status})"
-        return None
-
-
-def _top_level_names(source: str) -> list[str]:
-    """Functions, classes and variables a cell binds at its top level (none if it is not Python)."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return []
-    names = []
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.append(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                names.append(alias.asname or alias.name.split(".")[0])
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                names.extend(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-    return names
-
-
-class _Executor(NotebookClient):
-    """nbclient with a cap on how much output of a cell is kept."""
-
-    def __init__(self, nb: NotebookNode, *, max_output: int, **kw: Any) -> None:
-        super().__init__(nb, **kw)
-        self.max_output = max_output
-        self.kept = 0
-        self.truncated = False
-
-    def output(self, outs, msg, display_id, cell_index):  # type: ignore[override]
-        kind = msg["msg_type"]
-        content = msg["content"]
-        if kind == "stream":
-            text = content.get("text", "")
-        elif kind in ("display_data", "execute_result"):
-            text = str(content.get("data", {}).get("text/plain", ""))
-            text = text + "\n" if text else ""
-        elif kind == "error":
-            return super().output(outs, msg, display_id, cell_index)
-        else:
-            return None
-        room = self.max_output - self.kept
-        if room <= 0:
-            self.truncated = True
-            return None
-        if len(text) > room:
-            text, self.truncated = text[:room], True
-        self.kept += len(text)
-        if outs and outs[-1].get("output_type") == "stream" and outs[-1].get("name") == "stdout":
-            outs[-1]["text"] += text
-            return outs[-1]
-        out = NotebookNode(output_type="stream", name="stdout", text=text)
-        outs.append(out)
-        return out
 
 
 class Kernel:
@@ -190,7 +62,7 @@ class Kernel:
         self.process: KernelProcess | None = None
         """The current kernel's process tree (kept after it ends, for its death reason)."""
         self._km: SandboxKernelManager | None = None
-        self._executor: _Executor | None = None
+        self._executor: Executor | None = None
         self._history: list[CellRecord] = []
         self._setup: list[str] = []
         self._limit = limits.cell_timeout_s
@@ -203,7 +75,7 @@ class Kernel:
         self._shutdown()
         budget = max(5.0, min(self.limits.kernel_start_timeout_s, self.remaining()))
         try:
-            _run(self._start(budget))
+            run(self._start(budget))
         except Exception as error:  # noqa: BLE001 - whatever stopped the start, say so
             process = self.process
             if process is not None and not process.alive():
@@ -216,33 +88,14 @@ class Kernel:
             raise KernelStartError(f"{why}.") from None
 
     async def _start(self, budget: float) -> None:
-        km = SandboxKernelManager(
-            sandbox=self.box,
-            kernel_name=KERNEL_NAME,
-            kernel_spec_manager=SandboxKernelSpecs(argv=self.argv, log=_LOG),
-            log=_LOG,
-        )
-        executor = _Executor(
-            NotebookNode(cells=[], metadata={}, nbformat=4, nbformat_minor=5),
-            km=km,
-            max_output=self.limits.max_output_kb * 1024,
-            allow_errors=True,
-            skip_cells_with_tag=SKIP_TAG,
+        km, executor = session(
+            self.box,
+            self.limits,
+            argv=self.argv,
             timeout_func=lambda _cell: self._limit,
-            interrupt_on_timeout=True,
-            error_on_timeout={
-                "ename": "TimeoutError",
-                "evalue": "the time limit was reached",
-                "traceback": [],
-                "autograder": _TIMED_OUT,
-            },
             on_cell_executed=self._note_reply,
-            iopub_timeout=2,
-            raise_on_iopub_timeout=False,
-            record_timing=False,
-            coalesce_streams=False,
+            timed_out=_TIMED_OUT,
             startup_timeout=math.ceil(budget),
-            log=_LOG,
         )
         self._km, self._executor = km, executor
         try:
@@ -251,7 +104,8 @@ class Kernel:
             raise KernelStartError(
                 f"the grader is not installed: {error} (install it with pip install .)"
             ) from None
-        self.process = km.provisioner.process if km.provisioner is not None else None
+        provisioner = km.provisioner
+        self.process = provisioner.process if isinstance(provisioner, SandboxProvisioner) else None
         client = km.client()
         client.start_channels(stdin=False)  # input() raises instead of waiting
         client.allow_stdin = False
@@ -275,7 +129,7 @@ class Kernel:
                 await km.shutdown_kernel(now=True)
 
         try:
-            _run(stop())
+            run(stop())
         except Exception:  # noqa: BLE001 - a dead kernel's sockets may already be gone
             if self.process is not None:
                 self.process.kill()
@@ -285,7 +139,7 @@ class Kernel:
         km = self._km
         if km is None:
             return False
-        return bool(_run(km.is_alive()))
+        return bool(run(km.is_alive()))
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
@@ -352,13 +206,13 @@ class Kernel:
         self._limit, self._reply = limit, None
         started = time.monotonic()
         try:
-            _run(executor.async_execute_cell(cell, 0, store_history=history))
+            run(executor.async_execute_cell(cell, 0, store_history=history))
         except DeadKernelError:
             return Outcome(
                 "died", f"the kernel {self._reason()}", seconds=time.monotonic() - started
             )
         except Exception as error:  # noqa: BLE001 - e.g. a corrupt message from a flooded kernel
-            _cancel_pending()
+            cancel_pending()
             if self.process is not None:
                 self.process.kill("sent a message the grader could not read")
             return Outcome(
@@ -367,10 +221,11 @@ class Kernel:
                 "it was stopped",
                 seconds=time.monotonic() - started,
             )
-        reply = (self._reply or {}).get("content", {})
+        whole: dict[str, Any] = self._reply or {}
+        reply: dict[str, Any] = whole.get("content") or {}
         if reply.get("autograder") == _TIMED_OUT:
             return self._after_timeout(limit, started)
-        outcome = _outcome_of(cell, time.monotonic() - started, executor.truncated)
+        outcome = outcome_of(cell, time.monotonic() - started, executor.truncated)
         if _asked_to_exit(reply):
             # exit() and quit() return normally; the kernel ends just after its reply
             self._wait_dead(_EXIT_GRACE_S)
@@ -416,7 +271,7 @@ class Kernel:
 
     def _after_timeout(self, limit: float, started: float) -> Outcome:
         """nbclient interrupted a cell that ran too long; restart the kernel if it goes on."""
-        stopped = _run(self._wait_idle(_INTERRUPT_GRACE_S))
+        stopped = run(self._wait_idle(_INTERRUPT_GRACE_S))
         note = "" if stopped else "; it ignored the interrupt, so the kernel was restarted"
         outcome = Outcome(
             "timeout",
@@ -462,68 +317,3 @@ def _asked_to_exit(reply: dict[str, Any]) -> bool:
         isinstance(p, dict) and p.get("source") == "ask_exit" and not p.get("keepkernel")
         for p in payloads
     )
-
-
-def _outcome_of(cell: NotebookNode, seconds: float, truncated: bool) -> Outcome:
-    output, error, ename, trace = [], None, None, ""
-    for out in cell.get("outputs", []):
-        if out.get("output_type") == "error":
-            ename = out.get("ename", "Error")
-            error = f"{ename}: {out.get('evalue', '')}".rstrip(": ")
-            trace = _ANSI.sub("", "\n".join(out.get("traceback", [])))
-        elif out.get("output_type") == "stream":
-            output.append(out.get("text", ""))
-    return Outcome(
-        "error" if error else "ok",
-        error,
-        ename,
-        trace,
-        "".join(output),
-        truncated,
-        seconds,
-    )
-
-
-class _LoopThread:
-    """A private event loop in a thread of its own for every kernel conversation.
-
-    The caller may already run an event loop in its thread (pytest plugins,
-    Playwright, Jupyter): nbclient's coroutines never touch it.
-    """
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True, name="kernel-io")
-        self.thread.start()
-
-    def run(self, coro: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
-
-
-_IO: _LoopThread | None = None
-_IO_LOCK = threading.Lock()
-
-
-def _run(coro: Any) -> Any:
-    """Run a coroutine on the private kernel I/O loop and wait for its result."""
-    global _IO
-    with _IO_LOCK:
-        if _IO is None:
-            _IO = _LoopThread()
-    return _IO.run(coro)
-
-
-def _cancel_pending() -> None:
-    """Cancel nbclient's polling tasks left behind by an unexpected failure.
-
-    Left running, they would read (and drop) the next cell's output messages.
-    """
-
-    async def cancel() -> None:
-        me = asyncio.current_task()
-        tasks = [t for t in asyncio.all_tasks() if t is not me and not t.done()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-    _run(cancel())

@@ -7,11 +7,13 @@ student reads. Markers:
     @pytest.mark.points(2)        points of the check (required)
     @pytest.mark.hidden           details withheld from students
     @pytest.mark.call_timeout(30) per-call limit for this check's calls
-    @pytest.mark.training         the accuracy check (skipped with --no-train)
+    @pytest.mark.<name>           markers a component declares (e.g. training)
 
 Fixtures: ``student`` (the proxy), ``reference`` (the solution, loaded here),
-``rng`` (a NumPy generator seeded from the check's id), ``training`` (the
-accuracy check's context, for assignments that train). Every check is seeded
+``rng`` (a NumPy generator seeded from the check's id), ``leaves_inputs_alone``
+and ``is_deterministic`` (properties any function has, see
+:mod:`autograder.questions`), and one per component of the assignment under the
+component's name (``training``: the accuracy check, for assignments that train). Every check is seeded
 from its own id, for NumPy, ``random`` and torch alike, so regrades agree.
 """
 
@@ -24,6 +26,7 @@ import random
 import sys
 import time
 import zlib
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +35,13 @@ import pytest
 
 from autograder.checking import CheckUnavailable, GraderBug, Mismatch
 from autograder.errors import ConfigError, StudentError
+from autograder.questions import deterministic, inputs_left_alone, parameters_of
 from autograder.results import CheckResult
 
 MARKERS = {
     "points": "points(n): the points a check is worth (required)",
     "hidden": "hidden: students see that the check exists and its score, not its details",
     "call_timeout": "call_timeout(seconds): time limit of each call this check makes",
-    "training": "training: the accuracy check; skipped when training is turned off",
 }
 
 _OUTCOME = pytest.StashKey[CheckResult]()
@@ -59,13 +62,13 @@ class GradingPlugin:
         reference: Any,
         questions: tuple[str, ...],
         deadline: float,
-        training: Any = None,
+        components: Sequence[Any] = (),
     ) -> None:
         self._student = student
         self._reference = reference
         self._questions = questions
         self._deadline = deadline
-        self._training = training
+        self._components = list(components)
         self.results: list[CheckResult] = []
         self.problems: list[str] = []
 
@@ -74,6 +77,13 @@ class GradingPlugin:
     def pytest_configure(self, config: pytest.Config) -> None:
         for line in MARKERS.values():
             config.addinivalue_line("markers", line)
+        for component in self._components:
+            for line in getattr(component, "markers", {}).values():
+                config.addinivalue_line("markers", line)
+
+    def component_plugins(self) -> list[Any]:
+        """One small plugin per component, offering it as a fixture under its name."""
+        return [_fixture_plugin(c.fixture, c) for c in self._components]
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -109,10 +119,24 @@ class GradingPlugin:
         return np.random.default_rng(check_seed(*_ids(request.node)))
 
     @pytest.fixture
-    def training(self) -> Any:
-        if self._training is None:
-            pytest.skip("the accuracy check was not run (training is off for this grade)")
-        return self._training
+    def leaves_inputs_alone(self, student: Any) -> Callable[..., None]:
+        """``leaves_inputs_alone(name, args)``: fail when calling ``name(*args)`` changes one
+        of its inputs (compared in the grader's process; names from the reference)."""
+
+        def check(name: str, args: tuple, parameters: Sequence[str] | None = None) -> None:
+            names = list(parameters or parameters_of(self._reference, name))
+            inputs_left_alone(student, name, tuple(args), names)
+
+        return check
+
+    @pytest.fixture
+    def is_deterministic(self, student: Any) -> Callable[..., None]:
+        """``is_deterministic(name, args)``: fail when two calls with one input disagree."""
+
+        def check(name: str, args: tuple, **compare: Any) -> None:
+            deterministic(student, name, tuple(args), **compare)
+
+        return check
 
     # -- running and recording ----------------------------------------------------------
 
@@ -137,7 +161,7 @@ class GradingPlugin:
         if _OUTCOME in item.stash:
             return
         if call.when == "setup" and report.skipped:
-            reason = call.excinfo.value.msg if call.excinfo else "skipped"
+            reason = getattr(call.excinfo.value, "msg", "skipped") if call.excinfo else "skipped"
             item.stash[_OUTCOME] = self._result(item, "skipped", _sentence(str(reason)))
         elif call.when == "setup" and report.failed:
             item.stash[_OUTCOME] = self._result(
@@ -205,6 +229,15 @@ class GradingPlugin:
         )
 
 
+def _fixture_plugin(name: str, value: Any) -> Any:
+    class Provides:
+        @pytest.fixture(name=name)
+        def provided(self) -> Any:
+            return value
+
+    return Provides()
+
+
 def _ids(item: pytest.Item) -> tuple[str, str]:
     """(question, check) from ``test_<question>.py::test_<question>_<check>``."""
     module = Path(str(item.path)).stem
@@ -238,8 +271,8 @@ def run_checks(
     """Run one assignment's checks in this process; the verdicts in suite order."""
     args = [
         str(checks_dir),
-        "-c",
-        str(checks_dir / "pytest.ini"),
+        "-c",  # no configuration from folders above the checks (a course repository's, say)
+        str(checks_dir / "pytest.ini") if (checks_dir / "pytest.ini").is_file() else os.devnull,
         "--rootdir",
         str(checks_dir),
         "--import-mode=importlib",
@@ -266,10 +299,17 @@ def run_checks(
     # (and importing them costs time): only ours is loaded
     previous = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    # helper modules beside the checks (a support module, say) are importable by them, for
+    # this run only: another assignment's helper of the same name is its own module
+    sys.path.insert(0, str(checks_dir))
     try:
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-            code = pytest.main(args, plugins=[plugin])
+            code = pytest.main(args, plugins=[plugin, *plugin.component_plugins()])
     finally:
+        sys.path.remove(str(checks_dir))
+        for name, module in list(sys.modules.items()):
+            if str(getattr(module, "__file__", "") or "").startswith(str(checks_dir) + os.sep):
+                del sys.modules[name]
         if previous is None:
             del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
         else:

@@ -145,7 +145,8 @@ def report(report: Report, submission: Submission | None, *, solution: Path | No
     report.notes = r.walk(report.notes)
     report.flags = r.walk(report.flags)
     report.notebook = r.walk(report.notebook)
-    report.training = r.walk(report.training)
+    for section in report.sections.values():
+        section.data = r.walk(section.data)
     for check in report.checks():
         check.feedback = r.text(check.feedback)
         check.details = r.walk(check.details)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import autograder
+from autograder import components
 
 SCHEMA = 1
 STATUSES = ("passed", "failed", "error", "timeout", "skipped")
@@ -87,6 +88,41 @@ class QuestionResult:
         }
 
 
+class Section:
+    """A part of a report that a component adds (the accuracy check's training, say): the JSON
+    it writes under its key in report.json, and how it renders itself for people."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Section:
+        return cls(dict(data))
+
+    def to_json(self) -> dict[str, Any]:
+        return self.data
+
+    def markdown(self) -> list[str]:
+        """Lines of report.md."""
+        return []
+
+    def html(self, *, staff: bool) -> str:
+        """A ``<section>`` of the HTML reports (``staff``: the staff view)."""
+        return ""
+
+    def seconds(self) -> tuple[str, float] | None:
+        """A name and the seconds it took, for the report's time line."""
+        return None
+
+    def problem(self) -> str | None:
+        """One line for the class overview when this part failed."""
+        return None
+
+    def leaderboard(self) -> list[dict[str, Any]]:
+        """Gradescope leaderboard entries."""
+        return []
+
+
 @dataclass
 class Report:
     """Everything a grade produced; serializes to report.json (schema 1)."""
@@ -102,7 +138,8 @@ class Report:
     questions: list[QuestionResult] = field(default_factory=list)
     notebook: dict[str, Any] | None = None
     sandbox: dict[str, Any] | None = None
-    training: dict[str, Any] | None = None
+    sections: dict[str, Section] = field(default_factory=dict)
+    """What components add (e.g. ``training``), each under its key in report.json."""
     timing: dict[str, Any] = field(default_factory=dict)
     assignment_version: str | None = None
     notebook_version: str | None = None
@@ -141,7 +178,10 @@ class Report:
             "questions": [q.to_json() for q in self.questions],
             "notebook": self.notebook,
             "sandbox": self.sandbox,
-            "training": self.training,
+            **{
+                key: (self.sections[key].to_json() if key in self.sections else None)
+                for key in components.REGISTRY
+            },
             "timing": self.timing,
             "assignment_version": self.assignment_version,
             "notebook_version": self.notebook_version,
@@ -170,7 +210,11 @@ class Report:
             questions=questions,
             notebook=data.get("notebook"),
             sandbox=data.get("sandbox"),
-            training=data.get("training"),
+            sections={
+                key: components.section_from_json(key, data[key])
+                for key in components.REGISTRY
+                if isinstance(data.get(key), dict)
+            },
             timing=data.get("timing") or {},
             assignment_version=data.get("assignment_version"),
             notebook_version=data.get("notebook_version"),

@@ -57,8 +57,10 @@ def grader_epochs(
     """Seconds per epoch of the grader's trainer, run in this process."""
     import numpy as np
 
+    from autograder.data import CIFAR10_MEAN as MEAN
+    from autograder.data import CIFAR10_STD as STD
     from autograder.data import cifar
-    from autograder.training import CALL, MEAN, STD
+    from autograder.training import CALL
 
     namespace = dict(vars(solution))
     namespace["BATCH_SIZE"] = batch
@@ -77,6 +79,13 @@ def grader_epochs(
         "seed": 0,
         "mean": MEAN,
         "std": STD,
+        "names": {
+            "model": "CifarCNN",
+            "optimizer": "make_optimizer",
+            "train": "train_one_epoch",
+            "epochs": "EPOCHS",
+            "batch_size": "BATCH_SIZE",
+        },
         **PRECISIONS[precision],
         "threads": 0,
         "n_train": n_train or 0,

@@ -62,7 +62,7 @@ def synthetic_cifar(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from autograder.assignments import find
     from autograder.data.synthetic import generate
 
-    cpu = find("cifar10_cnn").config.training.cpu
+    cpu = find("cifar10_cnn").config.components["training"].cpu
     root = tmp_path_factory.mktemp("cifar")
     generate(root, n_train=cpu.n_train, n_test=cpu.n_test, seed=0)
     return root

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from autograder.assignments import find
-from autograder.training import TrainingContext
 from tests.notebooks import replace_definition, solution, solution_path, template_path
 
 pytestmark = pytest.mark.slow
@@ -89,7 +88,7 @@ def test_the_solution_passes_every_check_including_the_accuracy_check(cifar_solu
     assert failed == {}
     assert data["score"] == data["max_score"] == 100.0
     t = data["training"]
-    cpu = find("cifar10_cnn").config.training.cpu
+    cpu = find("cifar10_cnn").config.components["training"].cpu
     assert t["status"] == "passed" and t["device"] == "cpu" and t["dataset_kind"] == "synthetic"
     assert t["test_accuracy"] >= cpu.threshold
     assert t["epochs"] == min(t["epochs_requested"], cpu.epoch_cap)
@@ -142,7 +141,7 @@ def test_a_model_that_cannot_learn_fails_the_accuracy_check_only(
     checks = _checks(graded)
     failed = {k for k, c in checks.items() if c["status"] != "passed"}
     assert failed == {("accuracy", "reaches_the_bar")} | also_failing
-    bar = find("cifar10_cnn").config.training.cpu.threshold
+    bar = find("cifar10_cnn").config.components["training"].cpu.threshold
     assert graded.json["training"]["test_accuracy"] < bar
     if name == "reads_labels_from_the_data_folder":
         assert graded.json["training"]["test_accuracy"] < 20  # it found nothing to read
@@ -189,24 +188,23 @@ def test_missing_data_is_said_clearly(grade_once, tmp_path_factory):
 def test_a_large_gap_on_mirrored_images_is_flagged_for_staff():
     """The grader's own arithmetic: a model right on images and wrong on their mirror."""
     from autograder.training import Outcome
+    from autograder.training.measure import measure
 
-    context = TrainingContext.__new__(TrainingContext)
-    context.config = find("cifar10_cnn").config.training
-    context.flags = []
-    context._section = {}
     labels = np.repeat(np.arange(10), 20)
     logits = np.eye(10)[labels] * 5.0
     mirrored = np.eye(10)[(labels + 1) % 10] * 5.0
     outcome = Outcome(threshold=80.0)
-    context._measure(
+    section = {"class_names": [str(i) for i in range(10)]}
+    flags = measure(
         outcome,
         {"logits": logits, "flipped_logits": mirrored, "filters": None},
         labels,
-        [str(i) for i in range(10)],
+        section,
+        find("cifar10_cnn").config.components["training"].flip_gap_flag,
     )
     assert outcome.accuracy == 100.0
-    assert context.section()["flipped_accuracy"] == 0.0
-    assert context.flags and "mirrored" in context.flags[0]
+    assert section["flipped_accuracy"] == 0.0
+    assert flags and "mirrored" in flags[0]
 
 
 def test_the_data_set_named_in_the_report_is_the_one_used(cifar_solution, synthetic_cifar):

@@ -87,8 +87,14 @@ def test_the_installed_grader_says_its_versions_and_where_its_assignments_are(in
     assert lines[0].startswith("autograder 0.")
     for library in ("torch", "numpy", "jupyter_client", "nbclient"):
         assert f"{library} " in lines[1]
-    assert lines[2] == "assignments: cifar10_cnn, cnn_basics"
-    assert lines[3] == f"  from {installed / 'autograder' / 'course'}: cifar10_cnn, cnn_basics"
+    from autograder import assignments
+
+    listed = ", ".join(assignments.names())  # the checkout's, all shipped
+    assert lines[2] == f"assignments: {listed}"
+    assert lines[3] == f"  from {installed / 'autograder' / 'course'}: {listed}"
+    shipped = installed / "autograder" / "course"
+    assert not list(shipped.glob("*/variants"))  # test material stays in the repository
+    assert list(shipped.glob("*/checks/test_*.py")) and list(shipped.glob("*/solution.ipynb"))
 
 
 def test_a_grader_installed_without_its_assignments_blames_itself_not_the_student(

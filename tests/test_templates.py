@@ -7,11 +7,11 @@ import shutil
 import nbformat
 import pytest
 
-from autograder import assign
+from autograder import assign, assignments
 from tests.notebooks import solution_path, solution_regions, template_path
 
 
-@pytest.mark.parametrize("name", ["cnn_basics", "cifar10_cnn"])
+@pytest.mark.parametrize("name", assignments.names())
 def test_committed_template_is_what_the_generator_makes(name):
     committed = (template_path(name)).read_text(encoding="utf-8")
     assert committed == assign.render(solution_path(name)), (
@@ -19,7 +19,7 @@ def test_committed_template_is_what_the_generator_makes(name):
     )
 
 
-@pytest.mark.parametrize("name", ["cnn_basics", "cifar10_cnn"])
+@pytest.mark.parametrize("name", assignments.names())
 def test_template_has_no_solution_code_and_no_outputs(name):
     solution = nbformat.read(solution_path(name), as_version=4)
     template = nbformat.read(template_path(name), as_version=4)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading import MAX_THREADS, kernel_threads
+from autograder.sandbox import MAX_THREADS, kernel_threads
 from autograder.sandbox.kinds import gpu_device_nodes
 from tests.notebooks import replace_definition, solution, solution_path
 
@@ -143,7 +143,7 @@ def test_each_kernel_sees_only_its_own_gpu(tmp_path):
 
 
 def test_batch_workers_take_the_gpus_named_in_cuda_visible_devices(monkeypatch):
-    from autograder.cli import _gpus
+    from autograder.batch import gpus as _gpus
 
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "2,3")
     assert _gpus("auto") == ["2", "3"]  # physical 2 and 3, not 0 and 1

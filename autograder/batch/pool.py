@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from autograder.options import Options
 from autograder.results import Report
@@ -71,7 +72,7 @@ def run(
     pending = list(jobs)
     count = max(1, min(workers, len(jobs)))
     threads = max(1, (os.cpu_count() or 1) // count)
-    pool: dict[int, tuple[mp.Process, mp.Queue]] = {}
+    pool: dict[int, tuple[Any, mp.Queue]] = {}
     holding: dict[int, tuple[Job, float]] = {}
     retried: set[int] = set()
 

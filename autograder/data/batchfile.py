@@ -20,7 +20,7 @@ import pickle
 import struct
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, ClassVar
 
 import numpy as np
 
@@ -115,7 +115,10 @@ def text(value: Any) -> str:
 class _Py2Pickler(pickle._Pickler):  # the pure-Python pickler lets us replace single opcodes
     """A protocol-2 pickler that writes ``str`` and ``bytes`` as Python 2 strings."""
 
-    dispatch: dict[type, Callable[..., None]] = dict(pickle._Pickler.dispatch)
+    dispatch: ClassVar[dict[type, Callable[..., None]]] = dict(pickle._Pickler.dispatch)
+    # the pure-Python pickler's own methods, which typeshed does not list
+    write: Callable[[bytes], Any]
+    memoize: Callable[[Any], None]
 
     def save_py2_string(self, obj: str | bytes) -> None:
         """Write ``obj`` with SHORT_BINSTRING or BINSTRING, as Python 2's pickle did for ``str``."""
@@ -137,7 +140,7 @@ class _Py2Pickler(pickle._Pickler):  # the pure-Python pickler lets us replace s
         """
         module = getattr(obj, "__module__", None) or ""
         if not module.startswith("numpy._core."):
-            super().save_global(obj, name)
+            super().save_global(obj, name)  # type: ignore[misc]
             return
         module = "numpy.core." + module.removeprefix("numpy._core.")
         self.write(pickle.GLOBAL + f"{module}\n{name or obj.__qualname__}\n".encode("ascii"))

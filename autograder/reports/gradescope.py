@@ -40,15 +40,9 @@ def results(report: Report) -> dict:
         "stdout_visibility": "hidden",
         "tests": tests,
     }
-    accuracy = (report.training or {}).get("test_accuracy")
-    if accuracy is not None:
-        data["leaderboard"] = [
-            {
-                "name": "CIFAR-10 test accuracy (%)",
-                "value": round(float(accuracy), 2),
-                "order": "desc",
-            }
-        ]
+    leaderboard = [entry for s in report.sections.values() for entry in s.leaderboard()]
+    if leaderboard:
+        data["leaderboard"] = leaderboard
     return data
 
 

@@ -2,7 +2,8 @@
 
 Built from the report.json dicts of a batch: score distribution, count by
 status, per-question and per-check pass rates, the slowest submissions, the
-ones that need a look (rejected, grader errors, failed training, flags), and every
+ones that need a look (rejected, grader errors, failed components such as training,
+flags), and every
 submission with its score and a link to its report.
 """
 
@@ -15,8 +16,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from autograder import components
 from autograder.reports import svg
-from autograder.reports.html import badge, bar, e, num, page, table
+from autograder.reports.page import badge, bar, e, num, page, table
 
 SLOWEST = 10
 
@@ -132,20 +134,14 @@ def _attention(reports: list[dict[str, Any]], links: dict[str, str]) -> str:
                 f"<tr><td>{_name(r, links)}</td><td>{badge(str(r.get('status')))}</td>"
                 f"<td>{e(why)}</td></tr>"
             )
-        training = r.get("training") or {}
-        if training.get("status") in ("failed", "error"):
-            why = (
-                training.get("error")
-                or training.get("reason")
-                or (
-                    f"test accuracy {training.get('test_accuracy')} % (bar: "
-                    f"{training.get('threshold')} %)"
-                )
-            )
-            rows.append(
-                f"<tr><td>{_name(r, links)}</td><td>{badge('failed')} training</td>"
-                f"<td>{e(why)}</td></tr>"
-            )
+        for key in components.REGISTRY:
+            if isinstance(r.get(key), dict):
+                why = components.section_from_json(key, r[key]).problem()
+                if why:
+                    rows.append(
+                        f"<tr><td>{_name(r, links)}</td><td>{badge('failed')} {e(key)}</td>"
+                        f"<td>{e(why)}</td></tr>"
+                    )
         for flag in r.get("flags") or []:
             first = str(flag).splitlines()[0] if flag else ""
             rows.append(

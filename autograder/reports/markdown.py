@@ -40,7 +40,8 @@ def render(report: Report) -> str:
         lines += ["## What to fix", ""]
         for c in failing:
             lines += _check(c)
-    lines += _training(report)
+    for section in report.sections.values():
+        lines += section.markdown()
     lines += _notebook(report)
     if report.flags:
         lines += ["## For staff", ""] + [f"- {_fence_if_multiline(f)}" for f in report.flags] + [""]
@@ -56,51 +57,6 @@ def _check(c: CheckResult) -> list[str]:
         out += [f"> {c.description}", ""]
     if c.feedback:
         out += ["```", c.feedback.rstrip(), "```", ""]
-    return out
-
-
-def _training(report: Report) -> list[str]:
-    t = report.training
-    if not t:
-        return []
-    out = ["## Training (accuracy check)", ""]
-    if t.get("status") == "skipped" or t.get("skipped"):
-        return out + [_sentence(t.get("reason") or "The accuracy check was skipped."), ""]
-    acc = t.get("test_accuracy")
-    rows = [
-        ("data set", t.get("dataset")),
-        ("device", t.get("device")),
-        (
-            "epochs",
-            f"{t.get('epochs')} (student asked for {t.get('epochs_requested')}, cap {t.get('epoch_cap')})",
-        ),
-        ("batch size", t.get("batch_size")),
-        ("optimizer", t.get("optimizer")),
-        ("mixed precision", t.get("mixed_precision")),
-        (
-            "test accuracy",
-            f"{acc:.2f} % (threshold {t.get('threshold')} %)" if acc is not None else "—",
-        ),
-        ("accuracy on mirrored images", _pct(t.get("flipped_accuracy"))),
-        (
-            "training time",
-            f"{t.get('train_seconds', 0):.1f} s ({t.get('seconds_per_epoch', 0):.2f} s per epoch)",
-        ),
-    ]
-    out += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in rows if v is not None] + [""]
-    per_class = t.get("per_class_accuracy")
-    names = t.get("class_names") or []
-    if per_class:
-        out += [
-            "Per class: "
-            + ", ".join(f"{n} {a:.1f} %" for n, a in zip(names, per_class, strict=False)),
-            "",
-        ]
-    if t.get("curves", {}).get("train_loss"):
-        losses = ", ".join(f"{x:.3f}" for x in t["curves"]["train_loss"])
-        out += [f"Train loss per epoch: {losses}", ""]
-    if t.get("error"):
-        out += [f"Training stopped: {t['error']}", ""]
     return out
 
 
@@ -140,8 +96,10 @@ def _footer(report: Report) -> list[str]:
         parts.insert(0, f"notebook {report.notebook.get('seconds', 0):.1f} s")
     if "checks_s" in t:
         parts.insert(1, f"checks {t['checks_s']:.1f} s")
-    if report.training and report.training.get("train_seconds"):
-        parts.insert(2, f"training {report.training['train_seconds']:.1f} s")
+    for section in report.sections.values():
+        took = section.seconds()
+        if took:
+            parts.insert(2, f"{took[0]} {took[1]:.1f} s")
     out.append("Time: " + " · ".join(parts))
     s = report.sandbox
     if s:

@@ -229,10 +229,10 @@ def bwrap_argv(
             args += ["--perms", "0755", "--size", "4096", "--tmpfs", real, "--remount-ro", real]
     args += ["--ro-bind", str(passwd), "/etc/passwd", "--ro-bind", str(group), "/etc/group"]
     args += ["--bind", str(work), SANDBOX_HOME]
-    for p in shared_rw:
-        args += _parents(str(p), made) + ["--bind", str(p), str(p)]
-    for p in shared_ro:
-        args += _parents(str(p), made) + ["--ro-bind", str(p), str(p)]
+    for folder in shared_rw:
+        args += _parents(str(folder), made) + ["--bind", str(folder), str(folder)]
+    for folder in shared_ro:
+        args += _parents(str(folder), made) + ["--ro-bind", str(folder), str(folder)]
     if data_dir is not None:
         args += ["--ro-bind", str(data_dir), SANDBOX_DATA]
     if cuda:

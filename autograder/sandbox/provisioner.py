@@ -83,10 +83,16 @@ class SandboxKernelManager(AsyncKernelManager):
     sandbox = AnyTrait(help="the autograder.sandbox.Sandbox the kernel runs in")
 
 
-class SandboxProvisioner(KernelProvisionerBase):  # type: ignore[misc]
+class SandboxProvisioner(KernelProvisionerBase):
     """Launches the kernel in its manager's sandbox and answers for its process tree."""
 
     process: KernelProcess | None = None
+
+    @property
+    def manager(self) -> SandboxKernelManager:
+        if not isinstance(self.parent, SandboxKernelManager):
+            raise RuntimeError("the autograder-sandbox provisioner needs a SandboxKernelManager")
+        return self.parent
 
     @property
     def sandbox(self) -> Sandbox:
@@ -104,7 +110,7 @@ class SandboxProvisioner(KernelProvisionerBase):  # type: ignore[misc]
     async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
         """Write the connection file (IPC sockets in the sandbox's exchange folder) and
         build the kernel's command line and scrubbed environment."""
-        km = self.parent
+        km = self.manager
         box = self.sandbox
         extra = kwargs.pop("extra_arguments", [])
         km.transport = "ipc"
@@ -117,7 +123,7 @@ class SandboxProvisioner(KernelProvisionerBase):  # type: ignore[misc]
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
         self.process = self.sandbox.launch(cmd, env=kwargs["env"])
-        self.connection_info = self.parent.get_connection_info()
+        self.connection_info = self.manager.get_connection_info()
         return self.connection_info
 
     async def poll(self) -> int | None:

@@ -136,8 +136,9 @@ def _autograder_training(student, inputs):  # noqa: C901 - one closure on purpos
             if 0 < fraction < 1:
                 torch.cuda.set_per_process_memory_fraction(fraction, device)
         torch.manual_seed(int(inputs["seed"]))
-        epochs, batch = student["EPOCHS"], student["BATCH_SIZE"]
-        for name, value in (("EPOCHS", epochs), ("BATCH_SIZE", batch)):
+        names = inputs["names"]
+        epochs, batch = student[names["epochs"]], student[names["batch_size"]]
+        for name, value in ((names["epochs"], epochs), (names["batch_size"], batch)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise TypeError("%s must be a positive int, not %r" % (name, value))
         lo, hi = int(inputs["batch_size_min"]), int(inputs["batch_size_max"])
@@ -146,7 +147,7 @@ def _autograder_training(student, inputs):  # noqa: C901 - one closure on purpos
         generator.manual_seed(int(inputs["seed"]))
         mean = torch.tensor(inputs["mean"], device=device)
         std = torch.tensor(inputs["std"], device=device)
-        model = student["CifarCNN"]().to(device)
+        model = student[names["model"]]().to(device)
         channels_last = bool(inputs["channels_last"])
         amp = bool(inputs["mixed_precision"])
         notes = []
@@ -192,11 +193,11 @@ def _autograder_training(student, inputs):  # noqa: C901 - one closure on purpos
                     % _short(error)
                 )
         model.train()
-        optimizer = student["make_optimizer"](model)
+        optimizer = student[names["optimizer"]](model)
         if not isinstance(optimizer, torch.optim.Optimizer):
             raise TypeError(
-                "make_optimizer returned a %s, not a torch.optim.Optimizer"
-                % type(optimizer).__name__
+                "%s returned a %s, not a torch.optim.Optimizer"
+                % (names["optimizer"], type(optimizer).__name__)
             )
         test = torch.from_numpy(inputs["test_images"]).to(device)
         state.run = dict(
@@ -207,7 +208,7 @@ def _autograder_training(student, inputs):  # noqa: C901 - one closure on purpos
             amp=amp,
             test=test,
             criterion=torch.nn.CrossEntropyLoss(),
-            train=student["train_one_epoch"],
+            train=student[names["train"]],
             mean=mean,
             std=std,
             channels_last=channels_last,

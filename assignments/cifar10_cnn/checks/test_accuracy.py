@@ -13,7 +13,7 @@ def test_accuracy_reaches_the_bar(student, training):
         outcome = training.run(student)
     except TrainingSkipped as skipped:
         pytest.skip(str(skipped))
-    section = training.section()
+    section = training.section
     lines = [
         f"Test accuracy {outcome.accuracy:.2f} % after {outcome.epochs} epoch(s) on "
         f"{section.get('dataset')} (bar: {outcome.threshold:g} %).",

@@ -1,0 +1,74 @@
+"""A class's gradebook: the class files (summary.csv, index.html, junit.xml, ignored.csv, the
+GitHub job summary), and merging the report folders of several shards into one."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from autograder.errors import GraderError
+
+
+def write_class_files(
+    out: Path, folders: list[Path], ignored: list[tuple[str, str]] | None = None
+) -> None:
+    """summary.csv, index.html and junit.xml for a whole class, ignored.csv (the files of
+    the batch's folders that were not graded, and why), and, when ``GITHUB_STEP_SUMMARY``
+    is set, a Markdown summary appended to it."""
+    from autograder.reports import index, junit, summary
+    from autograder.results import Report
+
+    summary.write(out, folders)
+    if ignored:
+        summary.write_ignored(out, ignored)
+    index.write_index(out, folders)
+    reports = [Report.from_json(r) for r in summary.load(folders)]
+    (out / "junit.xml").write_text(junit.render_many(reports), encoding="utf-8")
+    write_job_summary(folders)
+
+
+def write_job_summary(folders: list[Path]) -> None:
+    """Append a Markdown summary of these reports to ``$GITHUB_STEP_SUMMARY``, when set."""
+    from autograder.reports import summary
+
+    if os.environ.get("GITHUB_STEP_SUMMARY"):
+        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as f:
+            f.write(summary.github_summary(summary.load(folders)))
+
+
+def merge(shards: list[Path], out: Path) -> list[Path]:
+    """Gather the per-submission folders of several shard outputs into ``out`` (the newest
+    report of a folder wins) and write the class files there, as if one run had graded
+    everything; the merged folders."""
+    folders: dict[str, Path] = {}
+    for shard in shards:
+        if not shard.is_dir():
+            raise GraderError(f"{shard} is not a folder of reports")
+        for report in sorted(shard.glob("*/report.json")):
+            folder = report.parent
+            previous = folders.get(folder.name)
+            if previous is None or _graded_at(folder) > _graded_at(previous):
+                folders[folder.name] = folder
+    if not folders:
+        raise GraderError(f"no reports found in {', '.join(str(s) for s in shards)}")
+    out.mkdir(parents=True, exist_ok=True)
+    merged = []
+    for name, folder in sorted(folders.items()):
+        target = out / name
+        if folder.resolve() != target.resolve():
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(folder, target)
+        merged.append(target)
+    write_class_files(out, merged)
+    return merged
+
+
+def _graded_at(folder: Path) -> str:
+    try:
+        return str(
+            json.loads((folder / "report.json").read_text(encoding="utf-8")).get("graded_at", "")
+        )
+    except (OSError, ValueError):
+        return ""
