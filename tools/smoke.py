@@ -14,6 +14,7 @@ CASES = [
     ("assignments/cnn_basics/solution.ipynb", [], "full"),
     ("assignments/cnn_basics/cnn_basics.ipynb", [], 0.0),
     ("assignments/cifar10_cnn/solution.ipynb", ["--no-train"], "full"),
+    ("assignments/regularization/solution.ipynb", [], "full"),
 ]
 
 

@@ -1,0 +1,14 @@
+# question: random_crop
+# bug: pads by repeating the border pixels (mode="edge") instead of with zeros
+import numpy as np
+
+
+def random_crop(images, rng, padding=4):
+    N, C, H, W = images.shape
+    p = padding
+    padded = np.pad(images, ((0, 0), (0, 0), (p, p), (p, p)), mode="edge")
+    offsets = rng.integers(0, 2 * p + 1, size=(N, 2))
+    cropped = np.empty_like(images)
+    for i, (dy, dx) in enumerate(offsets):
+        cropped[i] = padded[i, :, dy : dy + H, dx : dx + W]
+    return cropped, offsets
