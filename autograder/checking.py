@@ -57,7 +57,11 @@ class Case:
 def as_data(value: Any) -> Any:
     """Small arrays as nested lists for the report's ``details``; None when too large."""
     if isinstance(value, np.ndarray):
-        if value.size > DETAIL_LIMIT:
+        if (
+            value.size > DETAIL_LIMIT
+            or value.ndim > 6
+            or max(value.shape, default=0) > DETAIL_LIMIT
+        ):
             return None
         return {
             "shape": list(value.shape),

@@ -16,6 +16,7 @@ from autograder import assignments, batch, submissions
 from autograder.batch import WORKER_SLACK_S, Done, Job
 from autograder.errors import GraderError
 from autograder.options import Options
+from autograder.reports.text import printable
 
 EXIT_OK, EXIT_GRADER, EXIT_USAGE, EXIT_REJECTED, EXIT_FAIL_UNDER = 0, 1, 2, 3, 4
 
@@ -182,7 +183,7 @@ def _main(args: argparse.Namespace) -> int:
         raise _UsageProblem(f"{where} holds no notebooks (.ipynb files)")
     found = [f for f in collected.found if submissions.in_shard(f.key, args.shard)]
     if collected.ignored and not args.quiet:
-        shown = "; ".join(f"{_printable(k)} ({why})" for k, why in collected.ignored[:10])
+        shown = "; ".join(f"{printable(k)} ({why})" for k, why in collected.ignored[:10])
         more = f"; and {len(collected.ignored) - 10} more" if len(collected.ignored) > 10 else ""
         print(f"not graded: {shown}{more}", file=sys.stderr)
     options = Options(
@@ -274,11 +275,6 @@ def _exit_status(done: list[Done], fail_under: float | None, progress: _Progress
     return EXIT_OK
 
 
-def _printable(text: str) -> str:
-    """Text for a terminal: control characters (which could rewrite the line) escaped."""
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(text))
-
-
 class _Progress:
     """One line per finished submission on stderr; the report's path on stdout."""
 
@@ -297,7 +293,7 @@ class _Progress:
         if d.error and not d.resumed:
             note += f": {d.error[:300]}"
         print(
-            f"[{self.count:>{width}}/{self.total}] {_printable(d.key)}: {score}{_printable(note)}",
+            f"[{self.count:>{width}}/{self.total}] {printable(d.key)}: {score}{printable(note)}",
             file=sys.stderr,
         )
         print(f"{d.folder / 'report.md'}", flush=True)

@@ -61,6 +61,7 @@ def session(
         raise_on_iopub_timeout=False,
         record_timing=False,
         coalesce_streams=False,
+        store_widget_state=False,  # comm messages (widgets) are dropped, not kept in memory
         startup_timeout=startup_timeout,
         log=_LOG,
     )

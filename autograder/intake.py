@@ -55,6 +55,10 @@ def read_bytes(path: Path) -> bytes:
     name = path.name or str(path)
     if not os.path.lexists(path):
         raise Rejected(f"{name} does not exist.")
+    if os.path.islink(path):
+        raise Rejected(
+            f"{name} is a symbolic link, not a notebook file; submit the notebook itself."
+        )
     if path.is_dir():
         raise Rejected(f"{name} is a folder, not a notebook file.")
     if not path.is_file():
@@ -89,8 +93,18 @@ def parse(name: str, data: bytes) -> tuple[NotebookNode, list[str]]:
             f"{name} is not a notebook: it is not UTF-8 text (a binary or damaged file?)."
         ) from None
     try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as e:
+        raw = json.loads(text, parse_constant=_no_constant)
+    except _NotANumber as e:
+        raise Rejected(
+            f"{name} is not a valid notebook: it holds {e.args[0]}, which JSON does not allow."
+        ) from None
+    except RecursionError:
+        raise Rejected(f"{name} is not a valid notebook: its JSON is nested too deeply.") from None
+    except ValueError as e:
+        if not isinstance(e, json.JSONDecodeError):  # e.g. an integer of 5,000 digits
+            raise Rejected(
+                f"{name} is not a valid notebook: it holds a number too large to read."
+            ) from None
         if _PYTHON_HINT.search(data[:4096]) and not text.lstrip().startswith("{"):
             raise Rejected(
                 f"{name} is a Python script, not a notebook; in Jupyter use "
@@ -109,8 +123,14 @@ def parse(name: str, data: bytes) -> tuple[NotebookNode, list[str]]:
     if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
         raise Rejected(f"{name} is JSON but not a Jupyter notebook (it has no cells).")
     major = raw.get("nbformat")
-    if not isinstance(major, int):
+    if not isinstance(major, int) or isinstance(major, bool):
         raise Rejected(f"{name} is not a Jupyter notebook (no nbformat version number).")
+    minor = raw.get("nbformat_minor", 0)
+    if isinstance(minor, bool) or not isinstance(minor, int) or not 0 <= minor < 1000:
+        raise Rejected(
+            f"{name} is not a valid notebook: its nbformat_minor is {str(minor)[:20]!r}, not a "
+            "small whole number (save it again from Jupyter)."
+        )
     if major > 4:
         raise Rejected(
             f"{name} uses nbformat {major}, newer than this grader reads (4); save it from "
@@ -191,6 +211,14 @@ _OTHER_KERNELS = re.compile(
 """Kernels of other languages, known by their kernelspec name when it names no language."""
 
 _LANGUAGE_NAMES = {"r": "R", "ir": "R", "julia": "Julia", "javascript": "JavaScript", "c++": "C++"}
+
+
+class _NotANumber(ValueError):
+    pass
+
+
+def _no_constant(token: str) -> None:
+    raise _NotANumber(token)
 
 
 def _language(nb: NotebookNode) -> tuple[str | None, str | None]:

@@ -42,7 +42,13 @@ def _autograder_install(inbox, outbox, max_bytes):  # noqa: C901 - one closure o
         builtins.exec,
         builtins.compile,
     )
-    _encode_json = json.JSONEncoder().encode  # instances: the module's functions can be replaced
+    # JSON is written by our own encoder from captured functions: the json module's classes
+    # (JSONEncoder.iterencode, say) can be patched by the notebook, and every method of a
+    # JSONEncoder instance is looked up on its class at call time
+    _escape = getattr(json.encoder, "c_encode_basestring_ascii", None) or (
+        json.encoder.py_encode_basestring_ascii
+    )
+    _float_repr, _int_repr = float.__repr__, int.__repr__
     _decode_json = json.JSONDecoder().decode
     _join, _mkdir, _rename = os.path.join, os.mkdir, os.rename
     _literal = ast.literal_eval
@@ -195,10 +201,41 @@ def _autograder_install(inbox, outbox, max_bytes):  # noqa: C901 - one closure o
             "where": where[:500],
         }
 
+    def dumps(node, depth=0):
+        if depth > 64:
+            raise TooLarge()
+        if node is None:
+            return "null"
+        if node is True:
+            return "true"
+        if node is False:
+            return "false"
+        kind = _type(node)
+        if kind is _str:
+            return _escape(node)
+        if kind is _int:
+            return _int_repr(node)
+        if kind is _float:
+            if node != node:
+                return "NaN"
+            if node in (float("inf"), float("-inf")):
+                return "Infinity" if node > 0 else "-Infinity"
+            return _float_repr(node)
+        if kind is _list or kind is _tuple:
+            return "[" + ",".join([dumps(x, depth + 1) for x in node]) + "]"
+        if kind is _dict:
+            items = [_escape(_str(k)) + ":" + dumps(v, depth + 1) for k, v in node.items()]
+            return "{" + ",".join(items) + "}"
+        return dumps({"__unsupported__": "a value the helper cannot write"}, depth + 1)
+
     def finish(dst, payload):
         tmp = _join(dst, "result.tmp")
+        try:
+            text = dumps(payload)
+        except TooLarge:
+            text = dumps({"too_large": True})
         with _open(tmp, "w") as f:
-            f.write(_encode_json(payload))
+            f.write(text)
         _rename(tmp, _join(dst, "result.json"))
 
     def run(n):
@@ -223,12 +260,13 @@ def _autograder_install(inbox, outbox, max_bytes):  # noqa: C901 - one closure o
                 elif not _callable(fn):
                     payload = {"not_callable": _type(fn).__name__}
                 else:
-                    value = fn(*args, **kwargs)
+                    passed = _tuple(args)  # immutable: the call cannot swap what is sent back
+                    value = fn(*passed, **kwargs)
                     payload = {"value": encode(value, dst, state)}
                     if spec.get("echo_args"):
                         # the arguments as the call left them: the grader compares them with
                         # what it sent (a function must not change its inputs)
-                        payload["args_after"] = encode(_list(args), dst, state)
+                        payload["args_after"] = encode(_list(passed), dst, state)
             else:
                 scope = {"student": Names(), "inputs": kwargs, "__name__": "__autograder__"}
                 _exec(_compile(spec["code"], "<autograder>", "exec"), scope)

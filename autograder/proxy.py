@@ -8,11 +8,9 @@ whose message names the call.
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from autograder import wire
@@ -27,6 +25,7 @@ from autograder.errors import (
 )
 from autograder.feedback import describe_call
 from autograder.kernel import Kernel
+from autograder.sandbox import cleanup
 
 
 class Student:
@@ -193,7 +192,10 @@ class Student:
         try:
             return self._result(label, key, n, outcome, limit, whole=whole)
         finally:
-            _remove_large(inbox, outbox)
+            # the next call cannot read this one's inputs (a hidden check's, say); the
+            # kernel's files go through a handle that follows no link it may have planted
+            cleanup.remove_files(inbox)
+            cleanup.remove_files(outbox)
 
     def _result(
         self, label: str, key: str, n: int, outcome: Any, limit: float, *, whole: bool = False
@@ -210,10 +212,17 @@ class Student:
             after = "it was restarted" if restarted else "grading of the remaining checks stopped"
             raise KernelDied(label, f"while running {label}, {reason}; {after}.")
         if outcome.status == "error":
+            # the call itself raised, outside the student's function: the notebook replaced
+            # or broke the grader's helper in the kernel
+            self.tampered = (
+                "the notebook replaced or broke the grader's call helper inside the kernel "
+                f"(calling it raised {str(outcome.error)[:200]}); this looks like an attempt to "
+                "tamper with grading"
+            )
             raise NotData(
                 label,
                 f"the grader could not run {label}: the notebook changed something the call "
-                f"relies on ({outcome.error}).",
+                f"relies on ({str(outcome.error)[:300]}).",
             )
         try:
             result = wire.read_result(
@@ -273,18 +282,6 @@ class Student:
 
 
 _UNDEFINED = re.compile(r"^name '([A-Za-z_][A-Za-z0-9_]*)' is not defined")
-
-
-def _remove_large(*folders: Path) -> None:
-    """Delete a call's big files at once (removing every folder costs more than it saves:
-    the whole run folder goes when grading ends)."""
-    for folder in folders:
-        try:
-            for entry in os.scandir(folder):
-                if entry.is_file(follow_symlinks=False) and entry.stat().st_size > 1 << 20:
-                    os.unlink(entry.path)
-        except OSError:
-            pass
 
 
 __all__ = ["Student", "StudentError"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from nbformat import NotebookNode
@@ -52,11 +53,18 @@ class NotebookRun:
     skipped: int
     records: list[CellRecord] = field(default_factory=list)
     seconds: float = 0.0
+    _why: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def errors(self) -> list[CellRecord]:
         return [r for r in self.records if r.outcome.status != "ok"]
 
     def why_undefined(self, name: str) -> str | None:
+        """Why ``name`` may be missing (cached: a check may ask for every call it makes)."""
+        if name not in self._why:
+            self._why[name] = self._why_undefined(name)
+        return self._why[name]
+
+    def _why_undefined(self, name: str) -> str | None:
         """Why ``name`` may be missing: the failed cell that binds it, or else mentions it.
 
         For a template this is the cell whose solution was replaced by
@@ -116,12 +124,13 @@ def _head(text: str, lines: int) -> str:
     return "\n".join(parts[:lines]) + ("\n…" if len(parts) > lines else "")
 
 
-def _top_level_names(source: str) -> list[str]:
+@lru_cache(maxsize=512)
+def _top_level_names(source: str) -> tuple[str, ...]:
     """Functions, classes and variables a cell binds at its top level (none if it is not Python)."""
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return []
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ()
     names = []
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -133,7 +142,7 @@ def _top_level_names(source: str) -> list[str]:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 names.extend(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-    return names
+    return tuple(names)
 
 
 def outcome_of(cell: NotebookNode, seconds: float, truncated: bool) -> Outcome:

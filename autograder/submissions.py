@@ -22,6 +22,7 @@ and no name can take another's.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -101,12 +102,12 @@ def collect(inputs: list[Path], out: Path, *, student_from: str = "folder") -> B
     batch = Batch()
     entries: list[tuple[Path, list[str]]] = []  # the file, and its key's parts
     for item in inputs:
-        if item.is_dir() and not is_notebook_name(item.name):
-            for path in sorted(p for p in item.rglob("*") if not p.is_dir()):
+        if item.is_dir() and not item.is_symlink() and not is_notebook_name(item.name):
+            for path in _files(item):
                 if _inside(path, out):
                     continue
                 parts = path.relative_to(item).parts
-                why = junk(parts)
+                why = "a symbolic link" if path.is_symlink() else junk(parts)
                 if why:
                     batch.ignored.append((PurePosixPath(*parts).as_posix(), why))
                 else:
@@ -118,6 +119,17 @@ def collect(inputs: list[Path], out: Path, *, student_from: str = "folder") -> B
     for (path, _), key in zip(entries, keys, strict=True):
         batch.found.append(Found(path, key, student_of(key, student_from), out / names[key]))
     return batch
+
+
+def _files(folder: Path) -> list[Path]:
+    """Every file below ``folder``, sorted; links (to files or folders) are listed as files
+    and never followed."""
+    found = []
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        base = Path(top)
+        found += [base / name for name in files]
+        found += [base / name for name in dirs if (base / name).is_symlink()]
+    return sorted(found)
 
 
 def student_of(key: str, how: str = "folder") -> str:

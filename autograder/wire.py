@@ -27,6 +27,10 @@ _NUMERIC = "biufc"
 
 
 NO_RESULT = "the kernel wrote no result for this call"
+MAX_DIMS = 16
+MAX_EXTENT = 10_000_000
+"""Arrays from the kernel have at most this many dimensions, none longer than this (an
+empty array of shape (2000000, 0) has no bytes, but its shape alone fills reports)."""
 
 
 class WireError(Exception):
@@ -301,6 +305,9 @@ def _load_array(node: dict, dir_fd: int, budget: list[int]) -> np.ndarray:
         raise WireError("an array file the grader cannot read") from None
     if not isinstance(array, np.ndarray) or array.dtype.kind not in _NUMERIC or array.dtype.fields:
         raise WireError(f"an array of dtype {getattr(array, 'dtype', '?')}, which is not numeric")
+    if array.ndim > MAX_DIMS or any(d > MAX_EXTENT for d in array.shape):
+        shown = "x".join(str(d) for d in array.shape[:8]) + ("x..." if array.ndim > 8 else "")
+        raise WireError(f"an array of shape {shown}, larger in its dimensions than any answer")
     if node.get("cls") == "torch.Tensor":
         tensor = array.view(TensorArray)
         tensor.device = str(node.get("device", "cpu"))[:40]

@@ -16,7 +16,11 @@ LONGEST = 320
 
 @pytest.mark.parametrize("tool", ["mypy", "ruff"])
 def test_the_code_passes_its_checker(tool):
-    argv = [sys.executable, "-m", "mypy"] if tool == "mypy" else [sys.executable, "-m", "ruff", "check", "."]
+    argv = (
+        [sys.executable, "-m", "mypy"]
+        if tool == "mypy"
+        else [sys.executable, "-m", "ruff", "check", "."]
+    )
     done = subprocess.run(argv, cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
 

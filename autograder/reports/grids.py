@@ -45,6 +45,8 @@ def grid(value: Any, mask: np.ndarray | None = None) -> str:
         cells = np.array(value["values"], dtype=object).reshape(shape)
     except (ValueError, TypeError):
         return f"<pre>{e(value['values'])}</pre>"
+    if cells.size == 0:
+        return f"<div class='slice'>{e(value.get('dtype'))} {e(shape)}: no values</div>"
     planes: np.ndarray = (
         cells.reshape((-1, *cells.shape[-2:])) if cells.ndim >= 2 else cells.reshape(1, 1, -1)
     )

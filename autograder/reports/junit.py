@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from xml.etree import ElementTree as ET
 
 from autograder.results import Report
@@ -64,7 +65,24 @@ def render_many(reports: list[Report]) -> str:
     return _text(root)
 
 
+_NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters XML 1.0 does not allow (control characters such as ESC, BEL, SOH)."""
+
+
+def xml_text(text: str) -> str:
+    """Text XML can hold: forbidden characters dropped, as junit-xml and pytest do."""
+    return _NOT_XML.sub("", str(text))
+
+
+def _clean(element: ET.Element) -> None:
+    for node in element.iter():
+        node.attrib = {k: xml_text(v) for k, v in node.attrib.items()}
+        if node.text:
+            node.text = xml_text(node.text)
+
+
 def _text(root: ET.Element) -> str:
+    _clean(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from autograder.reports.text import md_block, md_inline
 from autograder.results import CheckResult, Report
 
 _MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "skipped": "–"}
 
 
 def render(report: Report) -> str:
-    lines = [f"# {report.assignment or 'unknown assignment'}: {report.submission}", ""]
+    title = f"{report.assignment or 'unknown assignment'}: {report.submission}"
+    lines = [f"# {md_inline(title)}", ""]
     if report.status != "graded":
-        lines += [f"**Status: {report.status}.** {_sentence(report.error)}", ""]
+        lines += [f"**Status: {report.status}.** {md_inline(_sentence(report.error))}", ""]
         if report.status == "rejected":
             lines += ["Nothing was run. Fix the file as the sentence says and submit again.", ""]
     lines += [f"**Score: {_num(report.score)} / {_num(report.max_score)}**", ""]
@@ -20,13 +22,16 @@ def render(report: Report) -> str:
             "**Cells that failed** (fix these first: checks of anything they define fail too):",
             "",
         ]
-        lines += [f"- cell {err['cell']}: {_first_line(err.get('error'))}" for err in errors[:10]]
+        lines += [
+            f"- cell {err['cell']}: {md_inline(_first_line(err.get('error')))}"
+            for err in errors[:10]
+        ]
         lines += (
             [f"- … and {len(errors) - 10} more (see Notebook below)"] if len(errors) > 10 else []
         )
         lines.append("")
     if report.notes:
-        lines += ["Notes: " + "; ".join(report.notes) + ".", ""]
+        lines += ["Notes: " + "; ".join(md_inline(n) for n in report.notes) + ".", ""]
     if report.questions:
         lines += ["| Question | Score | Checks |", "|---|---:|---|"]
         for q in report.questions:
@@ -44,7 +49,12 @@ def render(report: Report) -> str:
         lines += section.markdown()
     lines += _notebook(report)
     if report.flags:
-        lines += ["## For staff", ""] + [f"- {_fence_if_multiline(f)}" for f in report.flags] + [""]
+        lines += ["## For staff", ""]
+        for flag in report.flags:
+            head, _, rest = str(flag).partition("\n")
+            lines.append(f"- {md_inline(head)}")
+            lines += [f"  {line}" for line in md_block(rest)] if rest.strip() else []
+        lines.append("")
     lines += _footer(report)
     return "\n".join(lines).rstrip() + "\n"
 
@@ -56,7 +66,7 @@ def _check(c: CheckResult) -> list[str]:
     if c.description:
         out += [f"> {c.description}", ""]
     if c.feedback:
-        out += ["```", c.feedback.rstrip(), "```", ""]
+        out += [*md_block(c.feedback), ""]
     return out
 
 
@@ -78,13 +88,11 @@ def _notebook(report: Report) -> list[str]:
         "",
     ]
     for e in nb["errors"]:
-        out += [f"- cell {e['cell']} ({e['status']}): {e['error']}", "", "  ```python"]
-        out += ["  " + line for line in e["source"].splitlines()] + ["  ```", ""]
+        out += [f"- cell {e['cell']} ({e['status']}): {md_inline(e['error'])}", ""]
+        out += ["  " + line for line in md_block(e["source"], "python")] + [""]
         if e.get("output"):
-            out += ["  output:", "  ```"] + [
-                "  " + line for line in e["output"].rstrip().splitlines()[-15:]
-            ]
-            out += ["  ```", ""]
+            tail = "\n".join(str(e["output"]).rstrip().splitlines()[-15:])
+            out += ["  output:"] + ["  " + line for line in md_block(tail)] + [""]
     return out
 
 
@@ -142,10 +150,3 @@ def _sentence(text: str | None) -> str:
         return ""
     text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "?", "!")) else text + "."
-
-
-def _fence_if_multiline(text: str) -> str:
-    if "\n" not in text:
-        return text
-    head, rest = text.split("\n", 1)
-    return f"{head}\n\n  ```\n" + "\n".join("  " + x for x in rest.splitlines()) + "\n  ```"

@@ -21,8 +21,39 @@ def report_dir(out: Path, submission: Path | str) -> Path:
     return Path(out) / stem
 
 
+MAX_REPORT_BYTES = 5_000_000
+"""report.json is kept under this size, whatever a submission sent back."""
+MAX_FEEDBACK = 20_000
+MAX_NOTE = 5_000
+
+
+def bound(report: Report) -> Report:
+    """Keep every text of a report within its bound, and the whole report.json under
+    ``MAX_REPORT_BYTES`` (details first, then long feedback, give way); in place."""
+    report.error = _cut(report.error, MAX_NOTE)
+    report.notes = [_cut(n, MAX_NOTE) or "" for n in report.notes[:50]]
+    report.flags = [_cut(f, MAX_FEEDBACK) or "" for f in report.flags[:50]]
+    for check in report.checks():
+        check.feedback = _cut(check.feedback, MAX_FEEDBACK) or ""
+    if len(json.dumps(report.to_json(), ensure_ascii=False)) > MAX_REPORT_BYTES:
+        for check in report.checks():
+            check.details = None
+    if len(json.dumps(report.to_json(), ensure_ascii=False)) > MAX_REPORT_BYTES:
+        for check in report.checks():
+            check.feedback = _cut(check.feedback, 2_000) or ""
+        report.notes.append("the report was shortened to stay under its size limit")
+    return report
+
+
+def _cut(text: str | None, limit: int) -> str | None:
+    if text is None or len(text) <= limit:
+        return text
+    return text[: limit - 40] + f"\n… ({len(text) - limit + 40:,} more characters not shown)"
+
+
 def write_all(report: Report, folder: Path) -> Path:
     """Write report.json and the human and tool reports; returns the folder."""
+    bound(report)
     folder.mkdir(parents=True, exist_ok=True)
     for name, render in RENDERERS:
         try:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from autograder.config import Limits
 from autograder.errors import KernelStartError
-from autograder.sandbox import kinds, users
+from autograder.sandbox import cleanup, kinds, users
 from autograder.sandbox.process import KernelProcess, kill_user, tasks_of
 
 _LAUNCHER = Path(__file__).with_name("launcher.py").read_text(encoding="utf-8")
@@ -165,8 +165,8 @@ class Sandbox:
             self.kernel.kill()
         if self.user.uid is not None:
             kill_user(self.user.uid)
-        shutil.rmtree(self.run, ignore_errors=True)
-        shutil.rmtree(self.exchange, ignore_errors=True)
+        cleanup.remove_tree(self.run)
+        cleanup.remove_tree(self.exchange)
         self.user.release()
 
     # -- helpers ----------------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from autograder.reports.svg import BLUE, GREEN, ORANGE, filter_images, hbars, heatmap, line_chart
+from autograder.reports.text import md_block, md_inline
 from autograder.results import Section
 
 
@@ -80,7 +81,10 @@ def _markdown(t: dict[str, Any]) -> list[str]:
         return []
     out = ["## Training (accuracy check)", ""]
     if t.get("status") == "skipped" or t.get("skipped"):
-        return out + [_sentence(t.get("reason") or "The accuracy check was skipped."), ""]
+        return out + [
+            md_inline(_sentence(t.get("reason") or "The accuracy check was skipped.")),
+            "",
+        ]
     acc = t.get("test_accuracy")
     rows = [
         ("data set", t.get("dataset")),
@@ -102,7 +106,8 @@ def _markdown(t: dict[str, Any]) -> list[str]:
             f"{t.get('train_seconds', 0):.1f} s ({t.get('seconds_per_epoch', 0):.2f} s per epoch)",
         ),
     ]
-    out += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in rows if v is not None] + [""]
+    out += ["| | |", "|---|---|"]
+    out += [f"| {k} | {md_inline(v)} |" for k, v in rows if v is not None] + [""]
     per_class = t.get("per_class_accuracy")
     names = t.get("class_names") or []
     if per_class:
@@ -115,7 +120,7 @@ def _markdown(t: dict[str, Any]) -> list[str]:
         losses = ", ".join(f"{x:.3f}" for x in t["curves"]["train_loss"])
         out += [f"Train loss per epoch: {losses}", ""]
     if t.get("error"):
-        out += [f"Training stopped: {t['error']}", ""]
+        out += ["Training stopped:", *md_block(t["error"]), ""]
     return out
 
 
