@@ -144,7 +144,16 @@ def _shard(text: str) -> tuple[int, int]:
     return i, n
 
 
+COMMANDS = {"similarity": "autograder.similarity"}
+"""``python -m autograder COMMAND ...``: commands besides grading (each module has ``main``)."""
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] and argv[0] in COMMANDS:  # a file named like a command: pass it as ./name
+        import importlib
+
+        return int(importlib.import_module(COMMANDS[argv[0]]).main(argv[1:]))
     args = parser().parse_args(argv)
     try:
         return _main(args)
@@ -227,6 +236,7 @@ def _main(args: argparse.Namespace) -> int:
     folders = [d.folder for d in done]
     if len(found) > 1 or any(Path(s).is_dir() for s in args.submissions):
         batch.write_class_files(args.out, folders, collected.ignored)
+        batch.write_similarity(args.out, found, folders, options.assignment, args.roots)
     else:
         batch.write_job_summary(folders)
     return _exit_status(done, args.fail_under, progress)

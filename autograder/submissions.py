@@ -32,7 +32,9 @@ NOTEBOOK_SUFFIXES = (".ipynb", ".ipynb.json", ".ipynb.txt")
 """File names graded as notebooks (lower-cased): what Jupyter saves and what browsers
 and learning platforms rename it to."""
 
-RESERVED = frozenset({"summary.csv", "index.html", "junit.xml", "ignored.csv"})
+RESERVED = frozenset(
+    {"summary.csv", "index.html", "junit.xml", "ignored.csv", "similarity", "similarity.csv"}
+)
 """Names of the files a batch writes into OUT beside the report folders."""
 
 STUDENT_FROM = ("folder", "file")

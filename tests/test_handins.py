@@ -199,3 +199,5 @@ def test_a_batch_with_colliding_names_loses_no_report(tmp_path):
         "bob/notes.pdf": "not a notebook (its name does not end in .ipynb)",
     }
     assert "5 submission(s): 5 graded" in done.stderr
+    # the class's similarity report is written with the class files
+    assert (out / "similarity.csv").is_file() and (out / "similarity" / "index.html").is_file()

@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from autograder.errors import GraderError
 
@@ -36,6 +39,46 @@ def write_job_summary(folders: list[Path]) -> None:
     if os.environ.get("GITHUB_STEP_SUMMARY"):
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as f:
             f.write(summary.github_summary(summary.load(folders)))
+
+
+def write_similarity(
+    out: Path,
+    found: list[Any],
+    folders: list[Path],
+    assignment: str | None,
+    roots: Sequence[Path],
+) -> None:
+    """``OUT/similarity.csv`` and ``OUT/similarity/``: pairs of submissions whose own code is
+    unusually similar, per assignment, its template's code excluded. A batch never fails for
+    it: a problem is one line on stderr."""
+    from autograder import assignments, similarity
+
+    groups: dict[str, list[tuple[str, Path]]] = {}
+    for f, folder in zip(found, folders, strict=True):
+        name = assignment or _assignment_of(folder)
+        if name:
+            groups.setdefault(name, []).append((f.key, f.path))
+    try:
+        pairs: list[Any] = []
+        templates: list[Path] = []
+        skipped: list[tuple[str, str]] = []
+        for name, group in sorted(groups.items()):
+            template = assignments.find(name, roots).template
+            templates.append(template)
+            pairs += similarity.analyze(group, template, skipped=skipped)
+        pairs.sort(key=lambda p: (-p.score, -p.shared, p.a, p.b))
+        submitted = [(f.key, f.path) for f in found]
+        similarity.write(out, pairs, submitted, template=templates, skipped=skipped)
+    except (GraderError, OSError, ValueError) as error:
+        print(f"grade.py: no similarity report ({error}).", file=sys.stderr)
+
+
+def _assignment_of(folder: Path) -> str | None:
+    try:
+        name = json.loads((folder / "report.json").read_text(encoding="utf-8")).get("assignment")
+    except (OSError, ValueError):
+        return None
+    return name if isinstance(name, str) else None
 
 
 def merge(shards: list[Path], out: Path) -> list[Path]:
