@@ -42,6 +42,10 @@ class Limits:
     """Processes and threads the sandbox may hold at once."""
     max_file_mb: int = field(default=256, metadata=between(1, 2**20))
     """Largest file the submission may write."""
+    max_disk_mb: int = field(default=1024, metadata=between(1, 2**22))
+    """What the submission may keep written at once in its home folder and in the folders it
+    shares with the grader (under bubblewrap its home is a memory file system of this size;
+    ``/tmp`` and ``/dev/shm`` hold up to ``max_file_mb`` each)."""
     max_output_kb: int = field(default=64, metadata=between(1, 2**20))
     """Captured output kept per cell or call in the report; the rest is cut with a note."""
     max_result_mb: int = field(default=256, metadata=between(1, 2**20))
@@ -80,6 +84,14 @@ class AssignmentConfig:
     components: dict[str, Any] = field(default_factory=dict)
     """The components the assignment asks for, by their table's name (e.g. ``training``),
     each with its own typed configuration (see :mod:`autograder.components`)."""
+    dependent_questions: str = "as_submitted"
+    """How a question is scored when a graded function it calls fails its own checks:
+    ``"as_submitted"`` (the student's own callee; the feedback names it), or
+    ``"reference_callees"`` (graded again with the reference's answers for the failing
+    callees, fed to the kernel as data; see :mod:`autograder.dependents`)."""
+
+
+DEPENDENT_QUESTIONS = ("as_submitted", "reference_callees")
 
 
 def build(cls: type, raw: dict[str, Any], where: str) -> Any:
@@ -181,4 +193,9 @@ def load_config(path: Path) -> AssignmentConfig:
     )
     if not config.questions:
         raise ConfigError(f"{path}: [assignment] lists no questions.")
+    if config.dependent_questions not in DEPENDENT_QUESTIONS:
+        raise ConfigError(
+            f"{path} [assignment] dependent_questions must be one of "
+            f"{', '.join(map(repr, DEPENDENT_QUESTIONS))}, not {config.dependent_questions!r}."
+        )
     return config

@@ -122,6 +122,8 @@ def parse(name: str, data: bytes) -> tuple[NotebookNode, list[str]]:
         ) from None
     if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
         raise Rejected(f"{name} is JSON but not a Jupyter notebook (it has no cells).")
+    if "cells" in raw and not isinstance(raw["cells"], list):
+        raise Rejected(f"{name} is not a valid notebook: its cells are not a list.")
     major = raw.get("nbformat")
     if not isinstance(major, int) or isinstance(major, bool):
         raise Rejected(f"{name} is not a Jupyter notebook (no nbformat version number).")

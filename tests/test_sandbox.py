@@ -104,11 +104,14 @@ def test_a_python_installation_under_tmp_or_home_stays_visible_in_bwrap(tmp_path
     (fake / "marker").write_text("here")
     work = tmp_path / "work"
     work.mkdir()
+    (work / "submission.ipynb").write_text("{}")
     (tmp_path / "passwd").write_text("root:x:0:0::/:/bin/sh\n")
     (tmp_path / "group").write_text("root:x:0:\n")
     argv = bwrap_argv(
         run_dir=tmp_path,
         work=work,
+        notebook="submission.ipynb",
+        home_mb=16,
         shared_rw=[],
         shared_ro=[],
         data_dir=None,

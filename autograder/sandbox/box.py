@@ -19,7 +19,8 @@ from pathlib import Path
 
 from autograder.config import Limits
 from autograder.errors import KernelStartError
-from autograder.sandbox import cleanup, kinds, users
+from autograder.sandbox import cgroups, cleanup, kinds, quota, users
+from autograder.sandbox.kinds import MAX_THREADS, kernel_threads  # noqa: F401 - re-exported
 from autograder.sandbox.process import KernelProcess, kill_user, tasks_of
 
 _LAUNCHER = Path(__file__).with_name("launcher.py").read_text(encoding="utf-8")
@@ -64,6 +65,11 @@ class Sandbox:
         # the kernel's sockets and the call files live in memory when the machine allows:
         # hundreds of small files a grade, and folders on disk are slow to make and remove
         self.exchange = Path(tempfile.mkdtemp(prefix="autograder-x-", dir=_memory_folder()))
+        # of its own size where the grader may mount: the watchdog stops the kernel at
+        # max_disk_mb, and the room above that is for the grader's own files
+        self.mounted = quota.mount_memory(
+            self.exchange, spec.limits.max_disk_mb + spec.limits.max_result_mb + 64
+        )
         os.chmod(self.exchange, 0o711)
         self.user = users.reserve(in_namespace=spec.kind == "bwrap")
         self.work = self._folder("work", owned=True)
@@ -76,6 +82,8 @@ class Sandbox:
         target = self.work / filename
         shutil.copyfile(submission, target)
         self._own(target)
+        self.filename = filename
+        self.cgroup = cgroups.Group()
         self.kernel: KernelProcess | None = None
         self._started = 0
         if self.user.uid is not None:
@@ -97,6 +105,13 @@ class Sandbox:
 
     def connection_paths(self) -> tuple[str, str]:
         """Where the next kernel's IPC sockets and connection file go (its exchange folder)."""
+        if self.kernel is not None:
+            # before the grader writes anything there: no process of the dead kernel is left
+            # to plant a link where the next connection file goes, and its files are gone
+            self.kernel.kill()
+            if self.user.uid is not None:
+                kill_user(self.user.uid)
+            self._empty_written()
         self._started += 1
         n = self._started
         return str(self.ipc / f"k{n}"), str(self.ipc / f"kernel-{n}.json")
@@ -121,6 +136,7 @@ class Sandbox:
         command = [sys.executable, "-I", "-c", _LAUNCHER, json.dumps(launch)]
         if self.spec.kind == "bwrap":
             command = self._bwrap() + command
+        command = cgroups.command(self.cgroup, command)
         log_path = self.run / f"kernel-{self._started}.log"
         with open(log_path, "wb") as log:
             try:
@@ -152,6 +168,13 @@ class Sandbox:
         }
         if self.spec.fallback:
             described["note"] = self.spec.fallback
+        problem = cgroups.problem()
+        described["cpu"] = (
+            "a cgroup of its own: processor time shared fairly with other sandboxes"
+            if problem is None
+            else f"no cgroup ({problem}): a submission running many busy processes can slow "
+            "submissions graded beside it"
+        )
         if self.spec.device == "cuda":
             described["gpu"] = self.spec.gpu or "0"
             nodes, note = kinds.gpu_device_nodes(self.spec.gpu)
@@ -165,9 +188,30 @@ class Sandbox:
             self.kernel.kill()
         if self.user.uid is not None:
             kill_user(self.user.uid)
+        self.cgroup.remove()
+        for stray in quota.strays(self.user.uid) if self.spec.kind == "process" else ():
+            cleanup.remove_tree(stray)
         cleanup.remove_tree(self.run)
+        if self.mounted:
+            quota.unmount(self.exchange)
         cleanup.remove_tree(self.exchange)
         self.user.release()
+
+    def _empty_written(self) -> None:
+        """Before a restart: what the dead kernel left in the shared folders goes (so a
+        kernel stopped for filling them does not leave its successor over the limit, and no
+        link it planted is there when the grader writes); the notebook stays."""
+        for folder in self.written():
+            cleanup.empty(folder, keep={self.filename} if folder == self.work else set())
+
+    def written(self) -> list[Path]:
+        """The host folders the kernel can write to (what the disk limit measures); a plain
+        process with a user of its own also owns what it left in the machine's /tmp and
+        /dev/shm."""
+        shared = [self.ipc, self.outbox]
+        if self.spec.kind == "bwrap":
+            return shared
+        return [self.work, self.tmp, *shared, *quota.strays(self.user.uid)]
 
     # -- helpers ----------------------------------------------------------------------
 
@@ -181,8 +225,9 @@ class Sandbox:
         return path
 
     def _own(self, path: Path) -> None:
-        if self.user.uid is not None:
-            os.chown(path, self.user.uid, self.user.gid if self.user.gid is not None else -1)
+        if self.user.uid is not None:  # the path itself, never what a link there points to
+            gid = self.user.gid if self.user.gid is not None else -1
+            os.chown(path, self.user.uid, gid, follow_symlinks=False)
 
     def _stage_data(self) -> Path:
         """A folder holding only the files the kernel may read (hard links when possible)."""
@@ -207,6 +252,8 @@ class Sandbox:
         return kinds.bwrap_argv(
             run_dir=self.run,
             work=self.work,
+            notebook=self.filename,
+            home_mb=self.spec.limits.max_disk_mb,
             shared_rw=[self.ipc, self.outbox],
             shared_ro=[self.inbox],
             data_dir=self._data,
@@ -267,14 +314,3 @@ def _memory_folder() -> str | None:
     if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK):
         return shm
     return None
-
-
-MAX_THREADS = 16
-"""More BLAS/torch threads than this rarely help a notebook; every thread also counts
-against the sandbox's process limit."""
-
-
-def kernel_threads(asked: int | None, max_processes: int) -> int:
-    """The kernel's BLAS/torch threads: as asked, else one per core, never more than
-    ``MAX_THREADS`` nor a quarter of the process limit (threads count against it)."""
-    return max(1, min(asked or os.cpu_count() or 1, MAX_THREADS, max_processes // 4))

@@ -11,6 +11,7 @@ opened without following links.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import stat
@@ -44,6 +45,26 @@ def remove_tree(path: Path) -> None:
     except (OSError, subprocess.TimeoutExpired):
         pass
     _quiet(os.rmdir, path)
+
+
+def empty(folder: Path, *, keep: set[str]) -> None:
+    """Remove every entry of ``folder`` but those named in ``keep``, following nothing
+    (each entry goes with :func:`remove_tree`, which removes a link, not its target)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return
+    try:
+        with os.scandir(fd) as entries:
+            names = [e.name for e in itertools.islice(entries, MAX_ENTRIES) if e.name not in keep]
+    except OSError:
+        names = []
+    finally:
+        os.close(fd)
+    for name in names:
+        remove_tree(folder / name)
+    if len(names) >= MAX_ENTRIES:
+        empty(folder, keep=keep)
 
 
 def remove_files(folder: Path) -> None:

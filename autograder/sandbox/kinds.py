@@ -193,6 +193,8 @@ def bwrap_argv(
     *,
     run_dir: Path,
     work: Path,
+    notebook: str,
+    home_mb: int,
     shared_rw: list[Path],
     shared_ro: list[Path],
     data_dir: Path | None,
@@ -228,7 +230,10 @@ def bwrap_argv(
         if any(real == p or real.startswith(p + "/") for p in mounted):
             args += ["--perms", "0755", "--size", "4096", "--tmpfs", real, "--remount-ro", real]
     args += ["--ro-bind", str(passwd), "/etc/passwd", "--ro-bind", str(group), "/etc/group"]
-    args += ["--bind", str(work), SANDBOX_HOME]
+    # the home is a memory file system of its own size (what the kernel writes there never
+    # reaches the host's disk); the notebook is shown in it read-only
+    args += ["--perms", "1777", "--size", str(home_mb * 2**20), "--tmpfs", SANDBOX_HOME]
+    args += ["--ro-bind", str(work / notebook), f"{SANDBOX_HOME}/{notebook}"]
     for folder in shared_rw:
         args += _parents(str(folder), made) + ["--bind", str(folder), str(folder)]
     for folder in shared_ro:
@@ -243,3 +248,14 @@ def bwrap_argv(
         args += ["--ro-bind-try", "/run/nvidia-persistenced", "/run/nvidia-persistenced"]
     args += ["--chdir", SANDBOX_HOME, "--"]
     return args
+
+
+MAX_THREADS = 16
+"""More BLAS/torch threads than this rarely help a notebook; every thread also counts
+against the sandbox's process limit."""
+
+
+def kernel_threads(asked: int | None, max_processes: int) -> int:
+    """The kernel's BLAS/torch threads: as asked, else one per core, never more than
+    ``MAX_THREADS`` nor a quarter of the process limit (threads count against it)."""
+    return max(1, min(asked or os.cpu_count() or 1, MAX_THREADS, max_processes // 4))

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import psutil
 
+from autograder.sandbox import quota
+
 if TYPE_CHECKING:
     from autograder.sandbox.box import Sandbox
 
@@ -109,8 +111,12 @@ class KernelProcess:
         return f"exited with status {code} (the code called exit or os._exit)"
 
     def cpu_seconds(self) -> float:
-        """Processor time the kernel's processes have used (user and system, all threads,
-        and children they have waited for), read from the grader's side."""
+        """Processor time the kernel's processes have used, read from the grader's side: the
+        sandbox's cgroup counts every process it ever ran; without one, the living processes
+        (user and system, all threads, and children they have waited for)."""
+        counted = self.box.cgroup.cpu_seconds()
+        if counted is not None:
+            return counted
         total = 0.0
         for proc in self._tree():
             try:
@@ -181,6 +187,12 @@ class KernelProcess:
             procs[root.pid] = root
         except psutil.Error:
             procs = {}
+        for pid in self.box.cgroup.members():
+            if pid not in procs:
+                try:
+                    procs[pid] = psutil.Process(pid)
+                except psutil.Error:
+                    continue
         if self.box.spec.kind == "process":
             uid = self.box.user.uid
             for proc in psutil.process_iter(["uids"]):
@@ -200,10 +212,12 @@ class KernelProcess:
             if not self.alive() or self.enforce_limits():
                 return
 
-    def enforce_limits(self) -> str | None:
-        """Kill the kernel when its processes exceed the process or memory limit.
+    def enforce_limits(self, disk: bool = True) -> str | None:
+        """Kill the kernel when its processes exceed the process or memory limit, or (with
+        ``disk``) its folders on the host hold more than the disk limit.
 
-        The watchdog calls this five times a second; the kernel runner also calls it
+        The watchdog calls this five times a second; the kernel
+        runner also calls it
         after each notebook cell, so that a cell which leaves too many processes
         behind is the one blamed, not whatever code happens to run next. Returns the
         death reason when it killed the kernel.
@@ -234,6 +248,8 @@ class KernelProcess:
                     f"used too much memory (memory limit exceeded: {rss / 2**20:,.0f} MiB, "
                     f"the limit is {self.box.spec.memory_mb:,} MiB)"
                 )
+            if reason is None and disk:
+                reason = quota.exceeded(quota.usage(self.box.written()), limits.max_disk_mb)
             if reason:
                 self.kill(reason)
             return reason
