@@ -98,7 +98,8 @@ def grader_epochs(
         exec(compile(CALL, "kernel_trainer", "exec"), scope)  # the trainer's own code
         return scope["result"]
 
-    info = step("setup", test_images=np.ascontiguousarray(test[:1000].transpose(0, 3, 1, 2)))
+    shown = np.ascontiguousarray(test[:1000].transpose(0, 3, 1, 2))
+    info = step("setup", test_images=shown, plain_images=shown[:0])
     times = [step("epoch")["seconds"] for _ in range(epochs + 1)]
     return times[1:], info
 

@@ -20,7 +20,7 @@ from autograder.checking import CheckUnavailable
 from autograder.components import SandboxNeeds
 from autograder.errors import CallTimeout, DatasetMissing, StudentError
 from autograder.training import config as training_config
-from autograder.training import measure
+from autograder.training import learning, measure, perturb
 from autograder.training.config import TrainingConfig
 from autograder.training.measure import Meter, Outcome
 from autograder.training.section import TrainingSection
@@ -60,7 +60,7 @@ class TrainingComponent:
 
         self.config = config
         self.data = dataset(config.dataset)
-        self.device, self.skip = _device(options)
+        self.device, self.skip = measure.device_for(options)
         if not options.train:
             self.device = None
             self.skip = "training was turned off (--no-train); the accuracy check was not run"
@@ -128,13 +128,21 @@ class TrainingComponent:
         if self.data_problem:
             self.section = {"status": "error", "reason": self.data_problem}
             raise TrainingUnavailable(self.data_problem)
-        s = self.settings
+        s, c = self.settings, self.config
         images, labels = self.data.load_split(self.data_root, train=False)
         if s.n_test:
             images, labels = images[: s.n_test], labels[: s.n_test]
-        order = np.random.default_rng(secrets.randbits(64)).permutation(len(labels))
-        images = np.ascontiguousarray(images[order].transpose(0, 3, 1, 2))  # (N, 3, H, W) uint8
-        labels = labels[order]
+        test = perturb.split(
+            images.transpose(0, 3, 1, 2),  # (N, 3, H, W) uint8
+            labels,
+            np.random.default_rng(secrets.randbits(64)),  # never seen by the kernel
+            plain_share=c.plain_share,
+            shift=c.test_shift_px,
+            flip=c.test_flip,
+            noise=c.test_noise,
+        )
+        labels = test.altered_labels
+        classes = len(self.dataset.class_names) or 10
         outcome = Outcome(threshold=s.threshold)
         section: dict[str, Any] = {
             "status": "running",
@@ -148,6 +156,7 @@ class TrainingComponent:
             if self.device == "cpu"
             else "wall-clock time",
             "n_test": int(len(labels)),
+            "test_images": perturb.describe(c.test_shift_px, c.test_flip, c.test_noise),
             "class_names": list(self.dataset.class_names),
             "curves": {"train_loss": [], "test_accuracy": [], "epoch_seconds": []},
         }
@@ -159,13 +168,15 @@ class TrainingComponent:
                 label=f"setting up training ({self.config.model}(), {self.config.optimizer})",
                 timeout=SETUP_TIMEOUT_S,
                 step="setup",
-                test_images=images,
+                test_images=test.altered,
+                plain_images=test.plain,
                 **common,
             )
         except StudentError as error:
             section.update(status="failed", error=str(error), stopped="setup")
             raise
         section.update(measure.setup_info(info))
+        self._judge(learning.untrained(info, labels, classes, c, section))
         self._epochs(student, outcome, labels, common)
         if outcome.stopped:
             # a model whose training was cut short is not measured: the check fails
@@ -179,8 +190,11 @@ class TrainingComponent:
                 step="final",
                 **common,
             )
-            self.flags += measure.measure(
-                outcome, final, labels, section, self.config.flip_gap_flag
+            self.flags += measure.measure(outcome, final, labels, section, c.flip_gap_flag)
+            self._judge(
+                learning.after_training(
+                    outcome, info, final, test.plain_labels, classes, c, section
+                )
             )
         except (StudentError, AssertionError) as error:
             prefix = "the final evaluation failed: " if isinstance(error, StudentError) else ""
@@ -188,6 +202,14 @@ class TrainingComponent:
             raise
         section["curves"]["test_accuracy"][-1] = section["test_accuracy"]  # headline = last point
         return outcome
+
+    def _judge(self, found: tuple[list[str], str | None]) -> None:
+        """Keep the flags; a failure ends the check with its sentence."""
+        flags, failure = found
+        self.flags += flags
+        if failure:
+            self.section.update(status="failed", error=failure)
+            raise AssertionError(failure[:1].upper() + failure[1:] + ".")
 
     def _inputs(self) -> dict[str, Any]:
         s, c = self.settings, self.config
@@ -289,24 +311,3 @@ class TrainingComponent:
             file=sys.stderr,
             flush=True,
         )
-
-
-def _device(options: Any) -> tuple[str | None, str | None]:
-    import torch
-
-    has_cuda = torch.cuda.is_available()
-    if options.device == "cpu":
-        return "cpu", None
-    if options.device == "cuda":
-        if not has_cuda:
-            return None, (
-                "--device cuda was asked for, but no CUDA GPU is visible here; the accuracy "
-                "check was not run"
-            )
-        return "cuda", None
-    if has_cuda:
-        return "cuda", None
-    return None, (
-        "no GPU here, so the accuracy check was not run (grade with --device cpu to train on "
-        "the CPU with the assignment's CPU settings)"
-    )

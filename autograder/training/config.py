@@ -54,6 +54,22 @@ class TrainingConfig:
     cpu: TrainingSettings = field(default_factory=TrainingSettings)
     flip_gap_flag: float = field(default=15.0, metadata=between(0, 100))
     """Flag for staff when accuracy on mirrored test images trails by more points than this."""
+    test_shift_px: int = field(default=2, metadata=between(0, 8))
+    """Each test image the kernel sees is shifted by up to this many pixels (zero padding),
+    drawn afresh for every grade by the grader, so that a table of the public test images
+    finds nothing; a CNN trained with random crops does not mind."""
+    test_flip: bool = True
+    """Each test image is also mirrored with probability 1/2."""
+    test_noise: float = field(default=2.0, metadata=between(0, 64))
+    """Standard deviation of the Gaussian noise added to each test pixel (0-255 units)."""
+    plain_share: float = field(default=0.1, metadata=between(0, 0.5))
+    """Share of the test images sent as published (not altered, never counted in the
+    accuracy), only to flag a model that knows the published images by heart."""
+    lookup_gap_flag: float = field(default=15.0, metadata=between(0, 100))
+    """Flag when accuracy on the published images beats the altered ones by more points."""
+    chance_margin: float = field(default=20.0, metadata=between(0, 100))
+    """An untrained model scoring more than chance plus this many points fails the check:
+    its accuracy cannot come from training."""
     cuda_memory_mb: int = field(default=16384, metadata=between(256, 2**22))
     """Host memory limit of the kernel when it trains on a GPU."""
     gpu_memory_fraction: float = field(default=1.0, metadata=between(0.05, 1))

@@ -103,6 +103,17 @@ def _autograder_training(student, inputs):  # noqa: C901 - one closure on purpos
         if device.type == "cuda":
             torch.cuda.synchronize(device)
 
+    def weight_sample(model):
+        """Up to 64 values of every trainable tensor, at fixed places: the grader compares
+        them before and after training (a model that never changed learned nothing)."""
+        values = []
+        for p in model.parameters():
+            if p.requires_grad and p.numel():
+                flat = p.detach().reshape(-1)
+                index = torch.linspace(0, flat.numel() - 1, min(64, flat.numel())).long()
+                values.append(flat[index.to(flat.device)].float().cpu())
+        return torch.cat(values).numpy() if values else np.zeros(0, np.float32)
+
     def first_conv_weights(model):
         for module in model.modules():
             if isinstance(module, torch.nn.Conv2d):
@@ -200,6 +211,7 @@ def _autograder_training(student, inputs):  # noqa: C901 - one closure on purpos
                 % (names["optimizer"], type(optimizer).__name__)
             )
         test = torch.from_numpy(inputs["test_images"]).to(device)
+        plain = torch.from_numpy(inputs["plain_images"]).to(device)
         state.run = dict(
             device=device,
             model=model,
@@ -207,13 +219,17 @@ def _autograder_training(student, inputs):  # noqa: C901 - one closure on purpos
             loader=loader,
             amp=amp,
             test=test,
+            plain=plain,
             criterion=torch.nn.CrossEntropyLoss(),
             train=student[names["train"]],
             mean=mean,
             std=std,
             channels_last=channels_last,
         )
+        untrained = predict(False).argmax(1).astype(np.int64)  # before any training
         return {
+            "untrained_predictions": untrained,
+            "weights": weight_sample(model),
             "epochs_requested": int(epochs),
             "batch_size_requested": int(batch),
             "batch_size": loader.batch_size,
@@ -227,15 +243,15 @@ def _autograder_training(student, inputs):  # noqa: C901 - one closure on purpos
             "notes": notes,
         }
 
-    def predict(flip):
+    def predict(flip, which="test"):
         run = state.run
         model, device = run["model"], run["device"]
         was_training = model.training
         model.eval()
         out = []
         with torch.no_grad(), autocast(device, run["amp"]):
-            for start in range(0, len(run["test"]), 1000):
-                images = run["test"][start : start + 1000]
+            for start in range(0, len(run[which]), 1000):
+                images = run[which][start : start + 1000]
                 if flip:
                     images = images.flip(-1)
                 x = normalize(
@@ -246,7 +262,7 @@ def _autograder_training(student, inputs):  # noqa: C901 - one closure on purpos
                 )
                 out.append(model(x).float())
         model.train(was_training)
-        return torch.cat(out).cpu().numpy()
+        return torch.cat(out).cpu().numpy() if out else np.zeros((0, 0), np.float32)
 
     def epoch():
         run = state.run
@@ -271,6 +287,8 @@ def _autograder_training(student, inputs):  # noqa: C901 - one closure on purpos
         return {
             "logits": predict(False).astype(np.float32),
             "flipped_logits": predict(True).astype(np.float32),
+            "plain_logits": predict(False, "plain").astype(np.float32),
+            "weights": weight_sample(run["model"]),
             "filters": first_conv_weights(run["model"]),
         }
 

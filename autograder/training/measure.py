@@ -187,3 +187,25 @@ def measure(
             "image, a lookup table does not; look at this submission's model"
         )
     return flags
+
+
+def device_for(options: Any) -> tuple[str | None, str | None]:
+    """The device to train on for these options, or None and why the check cannot run."""
+    import torch
+
+    has_cuda = torch.cuda.is_available()
+    if options.device == "cpu":
+        return "cpu", None
+    if options.device == "cuda":
+        if not has_cuda:
+            return None, (
+                "--device cuda was asked for, but no CUDA GPU is visible here; the accuracy "
+                "check was not run"
+            )
+        return "cuda", None
+    if has_cuda:
+        return "cuda", None
+    return None, (
+        "no GPU here, so the accuracy check was not run (grade with --device cpu to train on "
+        "the CPU with the assignment's CPU settings)"
+    )

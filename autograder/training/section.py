@@ -100,7 +100,11 @@ def _markdown(t: dict[str, Any]) -> list[str]:
             "test accuracy",
             f"{acc:.2f} % (threshold {t.get('threshold')} %)" if acc is not None else "—",
         ),
+        ("test images", t.get("test_images")),
+        ("untrained model's accuracy", _pct(t.get("untrained_accuracy"))),
         ("accuracy on mirrored images", _pct(t.get("flipped_accuracy"))),
+        ("accuracy on published test images", _pct(t.get("published_accuracy"))),
+        ("weights changed by training", _pct(t.get("weights_changed"))),
         (
             "training time",
             f"{t.get('train_seconds', 0):.1f} s ({t.get('seconds_per_epoch', 0):.2f} s per epoch)",
@@ -147,6 +151,8 @@ def _html(t: dict[str, Any], *, staff: bool) -> str:
     rows = [
         ("Test accuracy", f"{acc:.2f} % (bar: {bar:g} %)" if None not in (acc, bar) else None),
         ("Data set", t.get("dataset")),
+        ("Test images", t.get("test_images")),
+        ("Untrained model's accuracy", _pct(t.get("untrained_accuracy"))),
         ("Device", t.get("device")),
         ("Epochs", _epochs(t)),
         ("Batch size", t.get("batch_size")),
@@ -161,6 +167,10 @@ def _html(t: dict[str, Any], *, staff: bool) -> str:
         ("Stopped early", t.get("stopped")),
         ("Training error", t.get("error")),
     ]
+    if staff and t.get("published_accuracy") is not None:
+        rows.insert(1, ("Accuracy on published test images", _pct(t["published_accuracy"])))
+    if staff and t.get("weights_changed") is not None:
+        rows.insert(1, ("Weights changed by training", _pct(t["weights_changed"])))
     if staff and t.get("flipped_accuracy") is not None:
         rows.insert(
             1,

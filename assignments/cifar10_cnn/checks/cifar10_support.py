@@ -10,6 +10,8 @@ _NAMESPACE: dict = {}
 exec(compile(SOURCE, "grader_models.py", "exec"), _NAMESPACE)  # the grader's own code
 
 FrozenPartNet = _NAMESPACE["FrozenPartNet"]
+CifarSized = _NAMESPACE["CifarSized"]
+StepNet = _NAMESPACE["StepNet"]
 PixelVote = _NAMESPACE["PixelVote"]
 linear_classifier = _NAMESPACE["linear_classifier"]
 

@@ -24,6 +24,67 @@ class FrozenPartNet(nn.Module):
         return self.head(torch.relu(self.frozen(h)))  # (N, 10)
 
 
+class CifarSized(nn.Module):
+    """A CIFAR-10 network of the assignment's size (about 0.9 M parameters), nested in
+    Sequential blocks, with BatchNorm buffers: what a student's count must get right."""
+
+    def __init__(self):
+        super().__init__()
+
+        def block(c_in, c_out):
+            return nn.Sequential(
+                nn.Conv2d(c_in, c_out, 3, padding=1, bias=False),
+                nn.BatchNorm2d(c_out),
+                nn.ReLU(),
+                nn.MaxPool2d(2),
+            )
+
+        self.features = nn.Sequential(block(3, 64), block(64, 128), block(128, 256))
+        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(256 * 4 * 4, 128), nn.ReLU())
+        self.head = nn.Linear(128, 10)
+
+    def forward(self, x):
+        return self.head(self.classifier(self.features(x)))
+
+
+class StepNet(nn.Module):
+    """A net whose every trainable weight gets a non-zero gradient from one batch, with a
+    frozen middle layer: one optimizer step must change the first and leave the second."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Linear(8, 16)
+        self.frozen = nn.Linear(16, 16)
+        for p in self.frozen.parameters():
+            p.requires_grad_(False)
+        self.head = nn.Linear(16, 10)
+
+    def forward(self, x):
+        return self.head(torch.tanh(self.frozen(torch.tanh(self.body(x)))))
+
+
+def one_step(make_optimizer):
+    """The parameters of a seeded StepNet before and after one step of the optimizer
+    ``make_optimizer`` makes for it, on one fixed batch, as float64 arrays by name."""
+    torch.manual_seed(0)
+    model = StepNet()
+    x = torch.randn(32, 8, generator=torch.Generator().manual_seed(1))
+    y = torch.arange(32) % 10
+    before = {n: p.detach().double().numpy().copy() for n, p in model.named_parameters()}
+    optimizer = make_optimizer(model)
+
+    def closure():
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        return loss
+
+    closure()
+    optimizer.step(closure)
+    after = {n: p.detach().double().numpy().copy() for n, p in model.named_parameters()}
+    return before, after
+
+
 class PixelVote(nn.Module):
     """Predicts the class whose pixel (channel 0, row 0, column k) is largest.
 
