@@ -7,7 +7,7 @@ failing input, what was expected, what came back, and by how much it differs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -208,20 +208,53 @@ def check_cases(
     compare: Callable[[Any, Any], None],
     *,
     parameters: list[str] | None = None,
+    call_all: Callable[[list[Case]], Sequence[Any]] | None = None,
 ) -> None:
     """Call the student on every case, smallest first, and compare with ``truth``.
 
     The first failure is therefore on the smallest failing input, which the
-    feedback shows in full.
+    feedback shows in full. Every truth is computed first (an exception it raises is
+    raised when its case comes), then the calls are made: with ``call_all`` all of them
+    in one request (``call_all(cases)`` gives a reply per case, whose ``get()`` returns
+    the value or raises the call's error, see :meth:`autograder.proxy.Student.call_each`),
+    otherwise one by one, each when its case comes.
     """
     ordered = sorted(cases, key=Case.size)
+    expected = [_attempt(truth, case) for case in ordered]
+    replies = (
+        list(call_all(ordered)) if call_all is not None else [_Later(call, c) for c in ordered]
+    )
     for i, case in enumerate(ordered):
-        expected = truth(*case.args, **case.kwargs)
+        want = expected[i]()
         try:
-            got = call(*case.args, **case.kwargs)
-            compare(got, expected)
+            got = replies[i].get()
+            compare(got, want)
         except (Mismatch, StudentError) as error:
             raise _on_input(name, case, i, len(ordered), error, parameters) from None
+
+
+def _attempt(truth: Callable[..., Any], case: Case) -> Callable[[], Any]:
+    """The truth of one case now; what it gives (or raises) when the case comes."""
+    try:
+        value = truth(*case.args, **case.kwargs)
+    except Exception as error:  # noqa: BLE001 - raised when its case comes, not before
+        failure = error
+
+        def again() -> Any:
+            raise failure
+
+        return again
+    return lambda: value
+
+
+class _Later:
+    """A call made when its case comes (for a proxy that sends calls one by one)."""
+
+    def __init__(self, call: Callable[..., Any], case: Case) -> None:
+        self.call, self.case = call, case
+
+    def get(self) -> Any:
+        return self.call(*self.case.args, **self.case.kwargs)
 
 
 def _on_input(

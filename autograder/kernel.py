@@ -30,10 +30,7 @@ from autograder.errors import KernelStartError
 from autograder.executor import SKIP_TAG, Executor, cancel_pending, run, session
 from autograder.runs import CellRecord, NotebookRun, Outcome, outcome_of
 from autograder.sandbox import KernelProcess, Sandbox
-from autograder.sandbox.provisioner import (
-    SandboxKernelManager,
-    SandboxProvisioner,
-)
+from autograder.sandbox.provisioner import SandboxKernelManager, SandboxProvisioner
 
 _INTERRUPT_GRACE_S = 3.0
 _EXIT_GRACE_S = 2.0
@@ -135,10 +132,13 @@ class Kernel:
                 self.process.kill()
 
     def alive(self) -> bool:
-        """Whether the kernel's process lives (the provisioner's answer)."""
+        """Whether the kernel's process lives (the provisioner's answer, read from its
+        process tree here rather than through the I/O loop: it is asked twice a call)."""
         km = self._km
         if km is None:
             return False
+        if self.process is not None:
+            return self.process.alive()
         return bool(run(km.is_alive()))
 
     def remaining(self) -> float:

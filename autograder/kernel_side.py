@@ -1,11 +1,14 @@
 """The grader's helper inside the student's kernel (sent there as source text).
 
 It runs in the submission's process, so it trusts nothing it finds there and
-the grader trusts nothing it writes: it only moves data. For call number n it
-reads ``<inbox>/n/call.json`` (arguments as JSON plus ``.npy`` files), runs the
-student's function by name, or a snippet the grader wrote, and writes
-``<outbox>/n/result.json`` (plus ``.npy`` files): the value as plain data, or
-the exception as text.
+the grader trusts nothing it writes: it only moves data. For request number n it
+reads ``<inbox>/n/call.json`` (the calls of one check: arguments as JSON plus
+``.npy`` files) and, for each call i in turn, seeds the random generators with
+that call's seed, runs the student's function by name (or a snippet the grader
+wrote) and writes ``<outbox>/n/i/result.json`` (plus ``.npy`` files): the value
+as plain data, or the exception as text, and the seconds the call took. It stops
+at the first call that does not return a value (the check has its verdict), and
+once the results written reach the size limit (the rest are sent again, one by one).
 
 It is installed before the notebook runs and keeps its own references to every
 function it uses (``open``, ``json.dump``, ``numpy.frombuffer``, ...), and it
@@ -22,6 +25,7 @@ def _autograder_install(inbox, outbox, max_bytes):  # noqa: C901 - one closure o
     import os
     import random
     import sys
+    import time
     import traceback
 
     import numpy
@@ -35,7 +39,7 @@ def _autograder_install(inbox, outbox, max_bytes):  # noqa: C901 - one closure o
         builtins.str,
     )
     _int, _float, _bool, _tuple, _list, _dict = int, float, bool, tuple, list, dict
-    _complex, _all = complex, all
+    _complex, _all, _range = complex, all, builtins.range
     _callable, _repr, _exec, _compile = (
         builtins.callable,
         builtins.repr,
@@ -51,6 +55,7 @@ def _autograder_install(inbox, outbox, max_bytes):  # noqa: C901 - one closure o
     _float_repr, _int_repr = float.__repr__, int.__repr__
     _decode_json = json.JSONDecoder().decode
     _join, _mkdir, _rename = os.path.join, os.mkdir, os.rename
+    _clock = time.perf_counter
     _literal = ast.literal_eval
     _extract_tb = traceback.extract_tb
     _seed, _np_seed = random.seed, numpy.random.seed
@@ -189,7 +194,16 @@ def _autograder_install(inbox, outbox, max_bytes):  # noqa: C901 - one closure o
 
     def describe(error):
         frames = _extract_tb(error.__traceback__)
-        mine = [f for f in frames if f.filename != "<autograder>" and f.name != "run"]
+        codes, tb = [], error.__traceback__
+        while tb is not None:
+            codes.append(tb.tb_frame.f_code)
+            tb = tb.tb_next
+        helper = one.__code__  # the helper's own frame is not where the student's code failed
+        mine = [
+            frames[i]
+            for i in _range(_len(frames))
+            if codes[i] is not helper and frames[i].filename != "<autograder>"
+        ]
         where = ""
         if mine:
             last = mine[-1]
@@ -243,14 +257,29 @@ def _autograder_install(inbox, outbox, max_bytes):  # noqa: C901 - one closure o
         dst = _join(outbox, _str(n))
         _mkdir(dst)
         with _open(_join(src, "call.json")) as f:
-            spec = _decode_json(f.read())
+            calls = _decode_json(f.read())["calls"]
+        used = 0
+        for i in _range(_len(calls)):
+            here = _join(dst, _str(i))
+            _mkdir(here)
+            started = _clock()
+            payload, size = one(calls[i], src, here)
+            payload["seconds"] = _clock() - started
+            finish(here, payload)
+            used += size
+            if "value" not in payload or used >= max_bytes:
+                return
+
+    def one(spec, src, dst):
+        """One call: its payload, and the bytes of the arrays it wrote."""
         try:
             seed_all(spec["seed"])
             args = decode(spec["args"], src)
             kwargs = decode(spec["kwargs"], src)
+        except KeyboardInterrupt:  # the request's time was up before this call began
+            return {"interrupted": True}, 0
         except BaseException as error:  # noqa: BLE001
-            finish(dst, {"helper_error": _repr(error)[:500]})
-            return
+            return {"helper_error": _repr(error)[:500]}, 0
         state = {"bytes": 0, "count": 0}
         try:
             if spec["mode"] == "call":
@@ -279,6 +308,6 @@ def _autograder_install(inbox, outbox, max_bytes):  # noqa: C901 - one closure o
             payload = {"interrupted": True}
         except BaseException as error:  # noqa: BLE001 - SystemExit from student code too
             payload = {"raised": describe(error)}
-        finish(dst, payload)
+        return payload, state["bytes"]
 
     return run

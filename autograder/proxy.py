@@ -4,16 +4,27 @@
 the function in the kernel with a time limit, and returns the result as
 data. Every way that can go wrong is a :class:`~autograder.errors.StudentError`
 whose message names the call.
+
+``student.call_each(name, calls)`` sends the calls of one check in one request (one
+round trip): the kernel runs them in turn, each seeded as if it had been called alone, and
+stops at the first that does not return. Each comes back as a :class:`Reply`, whose
+``get()`` gives the value or raises the call's error exactly as a call on its own would;
+its consequences (a strike towards the function's time-out limit, a note on a failed cell)
+count when a check looks at it, so calls after the one that decided a check change
+nothing. A call the request did not finish (it stopped early, or ran out of time before
+the call had its whole limit) is sent again on its own when a check asks for it; after a
+request that ran out of time or lost the kernel, that function's calls go one by one.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
-from autograder import wire
+from autograder import exchange, wire
 from autograder.config import Limits
 from autograder.errors import (
     CallTimeout,
@@ -23,9 +34,10 @@ from autograder.errors import (
     StudentError,
     StudentRaised,
 )
+from autograder.exchange import AGAIN, RESULT, Pending, Reply
 from autograder.feedback import describe_call
 from autograder.kernel import Kernel
-from autograder.sandbox import cleanup
+from autograder.runs import Outcome
 
 
 class Student:
@@ -56,6 +68,8 @@ class Student:
         """Set when the notebook replaced the grader's call helper (a flag for staff)."""
         self.root_causes: list[str] = []
         """Failed cells behind this check's errors (a name they should have defined)."""
+        self._one_by_one: set[str] = set()
+        """Functions whose calls go one per request (a request of theirs ran out of time)."""
 
     def begin_check(self, seed: int, timeout: float | None) -> None:
         self.seed = seed
@@ -87,11 +101,26 @@ class Student:
 
     def call(self, name: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
         """Call the student's ``name(*args, **kwargs)`` in the kernel; the result as data."""
-        label = describe_call(name, args, kwargs, self.signatures.get(name))
-        self._refuse_if_struck_out(name, label)
-        return self._invoke(
-            label, name, mode="call", name=name, args=args, kwargs=kwargs, timeout=timeout
-        )
+        return self.call_each(name, [(args, kwargs)], timeout=timeout)[0].get()
+
+    def call_each(
+        self,
+        name: str,
+        calls: Sequence[tuple[tuple, dict[str, Any]]],
+        *,
+        timeout: float | None = None,
+    ) -> list[Reply]:
+        """Call ``name(*args, **kwargs)`` for each ``(args, kwargs)``, in one request; a
+        :class:`Reply` per call, in order (see the module's docstring)."""
+        pending = [
+            self._pending(
+                describe_call(name, args, kwargs, self.signatures.get(name)),
+                name,
+                wire.Call("call", 0, name=name, args=tuple(args), kwargs=dict(kwargs)),
+            )
+            for args, kwargs in calls
+        ]
+        return self._send(pending, timeout)
 
     def call_and_inputs(
         self, name: str, *args: Any, timeout: float | None = None
@@ -99,17 +128,8 @@ class Student:
         """Call ``name(*args)``; the result, and the arguments as the call left them (both as
         data: what a call did to its inputs is decided here, from data)."""
         label = describe_call(name, args, {}, self.signatures.get(name))
-        self._refuse_if_struck_out(name, label)
-        returned = self._invoke(
-            label,
-            name,
-            mode="call",
-            name=name,
-            args=args,
-            timeout=timeout,
-            echo_args=True,
-            whole=True,
-        )
+        call = wire.Call("call", 0, name=name, args=tuple(args), echo_args=True)
+        returned = self._send([self._pending(label, name, call, whole=True)], timeout)[0].get()
         after = returned.args_after
         if after is None or len(after) != len(args):
             raise NotData(label, f"{label} did not send its inputs back as the grader asked.")
@@ -130,9 +150,8 @@ class Student:
         ``function``: the student function the snippet exercises; its timeouts count
         towards that function's limit, as direct calls do.
         """
-        key = function or label
-        self._refuse_if_struck_out(key, label)
-        return self._invoke(label, key, mode="code", code=code, kwargs=inputs, timeout=timeout)
+        call = wire.Call("code", 0, code=code, kwargs=inputs)
+        return self._send([self._pending(label, function or label, call)], timeout)[0].get()
 
     def _note_root_cause(self, kind: str, message: str) -> None:
         """For a NameError whose name a failed cell should have defined: that cell, and why
@@ -153,53 +172,73 @@ class Student:
                 f"{strikes} times.",
             )
 
-    # -- one round trip ---------------------------------------------------------------
+    # -- requests ---------------------------------------------------------------------
 
-    def _invoke(
-        self,
-        label: str,
-        key: str,
-        *,
-        mode: str,
-        timeout: float | None,
-        whole: bool = False,
-        **spec: Any,
-    ) -> Any:
+    def _pending(self, label: str, key: str, call: wire.Call, *, whole: bool = False) -> Pending:
+        """A call with its seed: the check's seed and the call's place in the check."""
+        self._calls_in_check += 1
+        seeded = wire.Call(
+            call.mode,
+            self.seed * 1000 + self._calls_in_check,
+            call.name,
+            call.code,
+            call.args,
+            call.kwargs,
+            call.echo_args,
+        )
+        return Pending(label, key, seeded, whole)
+
+    def _send(self, pending: list[Pending], timeout: float | None) -> list[Reply]:
+        limit = timeout or self.default_timeout
+        keys = {p.key for p in pending}
+        alone = len(pending) == 1 or keys & self._one_by_one
+        if alone or any(self._strikes[k] >= self._limits.max_timeouts_per_function for k in keys):
+            return [Reply(partial(self._alone, p, limit)) for p in pending]
+        return self._exchange(pending, limit)
+
+    def _alone(self, p: Pending, limit: float) -> Any:
+        """One call in a request of its own, with its own limit (as every call once was)."""
+        self._refuse_if_struck_out(p.key, p.label)
+        return self._exchange([p], limit)[0].get()
+
+    def _exchange(self, pending: list[Pending], limit: float) -> list[Reply]:
+        """One round trip (:mod:`autograder.exchange`); a reply per call."""
         if not self._installed:
             self.install()
-        limit = timeout or self.default_timeout
         self._n += 1
-        self._calls_in_check += 1
-        n = self._n
-        box = self._kernel.box
-        inbox, outbox = box.inbox / str(n), box.outbox / str(n)
-        wire.write_call(
-            inbox,
-            mode=mode,
-            seed=self.seed * 1000 + self._calls_in_check,
-            name=spec.get("name"),
-            code=spec.get("code"),
-            args=tuple(spec.get("args", ())),
-            kwargs=spec.get("kwargs"),
-            echo_args=bool(spec.get("echo_args")),
+        outcome = exchange.send(
+            self._kernel,
+            self._helper,
+            self._install_code,
+            self._n,
+            pending,
+            limit=limit,
+            max_bytes=self._limits.max_result_mb * 2**20,
         )
-        code = wire.call_code(self._helper, n)
-        outcome = self._kernel.execute(code, timeout=limit)
-        if outcome.status == "error" and self._helper in (outcome.error or ""):
-            # the notebook deleted the helper (%reset, del globals()[...]): define it again
-            self._kernel.execute(self._install_code(), timeout=30.0)
-            outcome = self._kernel.execute(code, timeout=limit)
-        try:
-            return self._result(label, key, n, outcome, limit, whole=whole)
-        finally:
-            # the next call cannot read this one's inputs (a hidden check's, say); the
-            # kernel's files go through a handle that follows no link it may have planted
-            cleanup.remove_files(inbox)
-            cleanup.remove_files(outbox)
+        restarted = True
+        if outcome.status in ("died", "not run"):
+            restarted = self._kernel.ensure_alive()
+        if len(pending) > 1 and outcome.status in ("timeout", "died", "not run"):
+            self._one_by_one |= {p.key for p in pending}
+        replies = []
+        for p, how in zip(pending, exchange.settle(pending, outcome, limit), strict=True):
+            if how == RESULT:
+                replies.append(Reply(partial(self._value, p, limit)))
+            elif how == AGAIN:
+                replies.append(Reply(partial(self._alone, p, limit)))
+            else:
+                replies.append(Reply(partial(self._failed, p, outcome, limit, restarted)))
+        return replies
 
-    def _result(
-        self, label: str, key: str, n: int, outcome: Any, limit: float, *, whole: bool = False
-    ) -> Any:
+    def _value(self, p: Pending, limit: float) -> Any:
+        if p.read[0] == "bad":
+            raise NotData(p.label, f"{p.label} returned {p.read[1]}.")
+        return self._returned(p.label, p.key, limit, p.read[0], p.whole)
+
+    def _failed(self, p: Pending, outcome: Outcome, limit: float, restarted: bool) -> Any:
+        """The call the request was running when it failed (or, when the request went well,
+        the first call, which wrote no result)."""
+        label, key = p.label, p.key
         if outcome.status == "timeout":
             self._strikes[key] += 1
             raise CallTimeout(
@@ -208,7 +247,6 @@ class Student:
         if outcome.status in ("died", "not run"):
             self._strikes[key] += 1
             reason = outcome.error or "the kernel died"
-            restarted = self._kernel.ensure_alive()
             after = "it was restarted" if restarted else "grading of the remaining checks stopped"
             raise KernelDied(label, f"while running {label}, {reason}; {after}.")
         if outcome.status == "error":
@@ -224,22 +262,13 @@ class Student:
                 f"the grader could not run {label}: the notebook changed something the call "
                 f"relies on ({str(outcome.error)[:300]}).",
             )
-        try:
-            result = wire.read_result(
-                self._kernel.box.outbox / str(n), max_bytes=self._limits.max_result_mb * 2**20
-            )
-        except wire.WireError as e:
-            if outcome.status == "ok" and str(e) == wire.NO_RESULT:
-                self.tampered = (
-                    "the notebook replaced the grader's call helper inside the kernel, so its "
-                    "functions could not be called; this looks like an attempt to tamper with grading"
-                )
-                raise NotData(
-                    label,
-                    f"{label} could not be graded: the notebook replaced the grader's call helper.",
-                ) from None
-            raise NotData(label, f"{label} returned {e}.") from None
-        return self._returned(label, key, limit, result, whole)
+        self.tampered = (
+            "the notebook replaced the grader's call helper inside the kernel, so its "
+            "functions could not be called; this looks like an attempt to tamper with grading"
+        )
+        raise NotData(
+            label, f"{label} could not be graded: the notebook replaced the grader's call helper."
+        )
 
     def _returned(
         self, label: str, key: str, limit: float, result: wire.CallResult, whole: bool
@@ -284,4 +313,4 @@ class Student:
 _UNDEFINED = re.compile(r"^name '([A-Za-z_][A-Za-z0-9_]*)' is not defined")
 
 
-__all__ = ["Student", "StudentError"]
+__all__ = ["Reply", "Student", "StudentError"]

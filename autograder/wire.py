@@ -14,11 +14,23 @@ import os
 import re
 import secrets
 import stat
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from autograder.callresult import (
+    CallResult,
+    HelperFailed,
+    Interrupted,
+    Missing,
+    NotCallable,
+    Raised,
+    Returned,
+    TooLarge,
+)
 
 KERNEL_SOURCE = Path(__file__).with_name("kernel_side.py").read_text(encoding="utf-8")
 
@@ -27,6 +39,8 @@ _NUMERIC = "biufc"
 
 
 NO_RESULT = "the kernel wrote no result for this call"
+UNFINISHED = "the result is missing its file result.json"
+"""The call's folder is there, its result is not: the call never finished."""
 MAX_DIMS = 16
 MAX_EXTENT = 10_000_000
 """Arrays from the kernel have at most this many dimensions, none longer than this (an
@@ -65,31 +79,39 @@ def call_code(name: str, n: int) -> str:
 # -- grader to kernel -------------------------------------------------------------------
 
 
-def write_call(
-    folder: Path,
-    *,
-    mode: str,
-    seed: int,
-    name: str | None = None,
-    code: str | None = None,
-    args: tuple = (),
-    kwargs: dict | None = None,
-    echo_args: bool = False,
-) -> None:
-    """Write one call's request into ``folder`` (created here); ``echo_args``: send the
-    arguments back as the call left them."""
+@dataclass(frozen=True)
+class Call:
+    """One call of a request: the student's function ``name`` (mode ``call``) or a
+    grader-written snippet ``code`` (mode ``code``), the random seed the kernel sets just
+    before it, and its arguments; ``echo_args``: send the arguments back as the call left
+    them."""
+
+    mode: str
+    seed: int
+    name: str | None = None
+    code: str | None = None
+    args: tuple = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    echo_args: bool = False
+
+
+def write_request(folder: Path, calls: Sequence[Call]) -> None:
+    """Write one request (the calls, in order) into ``folder`` (created here)."""
     folder.mkdir(mode=0o755)
     counter = [0]
-    spec = {
-        "mode": mode,
-        "name": name,
-        "code": code,
-        "echo_args": bool(echo_args),
-        "seed": int(seed),
-        "args": _encode(list(args), folder, counter),
-        "kwargs": _encode(kwargs or {}, folder, counter),
-    }
-    (folder / "call.json").write_text(json.dumps(spec), encoding="utf-8")
+    specs = [
+        {
+            "mode": c.mode,
+            "name": c.name,
+            "code": c.code,
+            "echo_args": bool(c.echo_args),
+            "seed": int(c.seed),
+            "args": _encode(list(c.args), folder, counter),
+            "kwargs": _encode(c.kwargs, folder, counter),
+        }
+        for c in calls
+    ]
+    (folder / "call.json").write_text(json.dumps({"calls": specs}), encoding="utf-8")
     for path in folder.iterdir():
         os.chmod(path, 0o644)
 
@@ -117,60 +139,7 @@ def _encode(value: Any, folder: Path, counter: list[int]) -> Any:
     raise TypeError(f"the grader cannot send a {type(value).__name__} to the kernel")
 
 
-# -- kernel to grader: what a call gave, as typed results ----------------------------------
-
-
-@dataclass(frozen=True)
-class Returned:
-    """The call returned ``value`` (and, when asked, its arguments as it left them)."""
-
-    value: Any
-    args_after: list[Any] | None = None
-
-
-@dataclass(frozen=True)
-class Missing:
-    """The notebook does not define the name (``name``: the one a snippet looked up)."""
-
-    name: str | None = None
-
-
-@dataclass(frozen=True)
-class NotCallable:
-    """The name is bound to something that is not a function (its type's name)."""
-
-    kind: str
-
-
-@dataclass(frozen=True)
-class Interrupted:
-    """The call was interrupted (its time limit)."""
-
-
-@dataclass(frozen=True)
-class HelperFailed:
-    """The helper could not read the call's arguments in the kernel (its sentence)."""
-
-    reason: str
-
-
-@dataclass(frozen=True)
-class TooLarge:
-    """The result was larger than the limit."""
-
-
-@dataclass(frozen=True)
-class Raised:
-    """The student's code raised; the exception as text, bounded."""
-
-    type_name: str
-    bases: list[str]
-    """The exception's class and its bases, by name (``type(e).__mro__``)."""
-    message: str
-    where: str
-
-
-CallResult = Returned | Missing | NotCallable | Interrupted | HelperFailed | TooLarge | Raised
+# -- kernel to grader: what a call gave, as typed results (autograder.callresult) --------
 
 
 def read_result(folder: Path, *, max_bytes: int) -> CallResult:
@@ -178,6 +147,12 @@ def read_result(folder: Path, *, max_bytes: int) -> CallResult:
 
     Every text is bounded and every array checked; anything else is a :class:`WireError`.
     """
+    return read_timed(folder, max_bytes=max_bytes)[0]
+
+
+def read_timed(folder: Path, *, max_bytes: int) -> tuple[CallResult, float]:
+    """:func:`read_result`, and the seconds the kernel says the call took (a claim: it only
+    decides whether a call that ran out of time had its whole limit, see the proxy)."""
     try:
         dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except OSError:
@@ -190,16 +165,18 @@ def read_result(folder: Path, *, max_bytes: int) -> CallResult:
             raise WireError("the result file is not valid JSON") from None
         if not isinstance(payload, dict):
             raise WireError("the result file does not hold a result")
+        seconds = payload.get("seconds")
+        seconds = float(seconds) if isinstance(seconds, (int, float)) else 0.0
         budget = [max_bytes]
         if "value" in payload:
             after = None
             if "args_after" in payload:
                 after = _decode(payload["args_after"], dir_fd, budget, 0)
                 after = after if isinstance(after, list) else None
-            return Returned(_decode(payload["value"], dir_fd, budget, 0), after)
+            return Returned(_decode(payload["value"], dir_fd, budget, 0), after), seconds
     finally:
         os.close(dir_fd)
-    return _other(payload)
+    return _other(payload), seconds
 
 
 def _other(payload: dict[str, Any]) -> CallResult:
@@ -231,7 +208,9 @@ def _read_file(dir_fd: int, name: str, *, max_bytes: int) -> bytes:
     try:
         fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=dir_fd)
     except OSError:
-        raise WireError(f"the result is missing its file {name}") from None
+        raise WireError(
+            UNFINISHED if name == "result.json" else f"the result is missing its file {name}"
+        ) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):

@@ -1,5 +1,5 @@
 """What a batch grades and where: reports it can keep (resume), the GPUs its workers take,
-and how long one grade may take."""
+how long one grade may take, and in what order and with how many threads the workers go."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from autograder import assignments
 
@@ -51,3 +52,29 @@ def longest_total(roots: Sequence[Path]) -> float:
     for name in assignments.names(roots):
         longest = max(longest, assignments.find(name, roots).config.limits.total_timeout_s)
     return longest
+
+
+def threads_per_worker(workers: int) -> int:
+    """Each worker's share of the cores: the BLAS/torch threads its kernels get."""
+    return max(1, (os.cpu_count() or 1) // max(1, workers))
+
+
+def longest_first(jobs: Sequence[Any]) -> list[Any]:
+    """The jobs, those expected to take longest first (so that no long one starts last
+    while the other workers idle): by the time the submission's last grade took, when a
+    report of it exists, else by the notebook's size; ties keep their order."""
+    return sorted(jobs, key=lambda job: -_expected(job))
+
+
+def _expected(job: Any) -> float:
+    try:
+        with open(job.folder / "report.json", "rb") as f:
+            taken = json.loads(f.read(5_000_001)).get("timing", {}).get("total_s")
+        if isinstance(taken, (int, float)) and 0 <= taken < 86_400:
+            return 1e9 + float(taken)  # a measured time says more than any size
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        return float(os.stat(job.path).st_size) / 1e6
+    except OSError:
+        return 0.0

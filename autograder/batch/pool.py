@@ -6,6 +6,11 @@ A fresh worker takes the place of one that dies or hangs. The submission it
 held is graded once more when the worker died (a crash of the grader's own
 process is not the submission's fault, until it happens twice) and gets an
 ``error`` report when it hung past the wall-clock limit or killed two workers.
+
+The schedule (:mod:`.plan`): the workers share the cores (each kernel gets its share of
+threads), the submissions expected to take longest go first, and while more submissions
+wait than there are workers, each worker holds the next one too, so that it starts that
+grade (its kernel, first) while the report of the last one is still being written.
 """
 
 from __future__ import annotations
@@ -16,12 +21,14 @@ import os
 import queue
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from autograder.batch import plan
 from autograder.options import Options
 from autograder.results import Report
 
@@ -54,6 +61,12 @@ class Done:
     error: str = ""
     """For an ``error`` or ``rejected`` report, its sentence."""
 
+    @classmethod
+    def resumed_from(cls, index: int, key: str, folder: Path, report: dict[str, Any]) -> Done:
+        """A submission whose report (``report``: its report.json) already exists."""
+        score, best = float(report["score"]), float(report["max_score"])
+        return cls(index, key, folder, report["status"], score, best, 0.0, resumed=True)
+
 
 def run(
     jobs: list[Job],
@@ -67,19 +80,20 @@ def run(
     """Grade ``jobs`` with ``workers`` processes; ``on_done`` sees each as it finishes."""
     if not jobs:
         return []
-    ctx = mp.get_context("spawn")
-    results: mp.Queue = ctx.Queue()
-    pending = list(jobs)
+    spawn = mp.get_context("spawn")
+    results: mp.Queue = spawn.Queue()
+    pending = plan.longest_first(jobs)
     count = max(1, min(workers, len(jobs)))
-    threads = max(1, (os.cpu_count() or 1) // count)
+    threads = plan.threads_per_worker(count)
     pool: dict[int, tuple[Any, mp.Queue]] = {}
-    holding: dict[int, tuple[Job, float]] = {}
+    holding: dict[int, list[list[Any]]] = {}
+    """Per worker, the jobs it holds in order: [job, when it started (None: queued)]."""
     retried: set[int] = set()
 
     def start(slot: int) -> None:
         gpu = gpus[slot % len(gpus)] if gpus else None
-        inbox: mp.Queue = ctx.Queue()
-        proc = ctx.Process(
+        inbox: mp.Queue = spawn.Queue()
+        proc = spawn.Process(
             target=_worker,
             args=(slot, gpu, threads, options, inbox, results),
             name=f"grader-{slot}",
@@ -87,13 +101,24 @@ def run(
         )
         proc.start()
         pool[slot] = (proc, inbox)
+        holding[slot] = []
 
     def hand_out() -> None:
         for slot, (_, inbox) in pool.items():
-            if slot not in holding and pending:
+            held = holding[slot]
+            # one more queued behind the running one while more wait than there are workers
+            while pending and (not held or (len(held) == 1 and len(pending) > len(pool))):
                 job = pending.pop(0)
-                holding[slot] = (job, time.monotonic())
+                held.append([job, None if held else time.monotonic()])
                 inbox.put(job)
+
+    def finished(slot: int, d: Done) -> None:
+        held = holding.get(slot, [])
+        held[:] = [h for h in held if h[0].index != d.index]
+        if held and held[0][1] is None:
+            held[0][1] = time.monotonic()
+        done.append(d)
+        on_done(d)
 
     for slot in range(count):
         start(slot)
@@ -102,26 +127,26 @@ def run(
         while len(done) < len(jobs):
             hand_out()
             try:
-                slot, finished = results.get(timeout=0.5)
+                slot, d = results.get(timeout=0.5)
             except queue.Empty:
                 pass
             else:
-                holding.pop(slot, None)
-                done.append(finished)
-                on_done(finished)
+                finished(slot, d)
                 continue
             for slot, (proc, _) in list(pool.items()):
-                held = holding.get(slot)
-                overdue = held is not None and time.monotonic() - held[1] > wall_limit_s
+                held = holding.pop(slot)
+                first = held[0] if held else None
+                overdue = first is not None and time.monotonic() - first[1] > wall_limit_s
                 if proc.is_alive() and not overdue:
+                    holding[slot] = held
                     continue
                 if overdue:
                     proc.kill()
                 proc.join(5)
                 del pool[slot]
-                if held is not None:
-                    holding.pop(slot)
-                    job = held[0]
+                pending[:0] = [h[0] for h in held[1:]]  # queued behind it: not its fault
+                if first is not None:
+                    job = first[0]
                     if not overdue and job.index not in retried:
                         # a worker that dies is the grader's fault until it happens twice
                         retried.add(job.index)
@@ -137,7 +162,7 @@ def run(
                             if overdue
                             else f"stopped unexpectedly twice ({_exit_words(proc.exitcode)})"
                         )
-                        lost = _lost(job, options, why, time.monotonic() - held[1])
+                        lost = _lost(job, options, why, time.monotonic() - first[1])
                         done.append(lost)
                         on_done(lost)
                 if pending:
@@ -148,7 +173,7 @@ def run(
         for proc, _ in pool.values():
             # every report is on disk by now: a worker slow to shut its interpreter down
             # (PyTorch loaded) is not worth waiting for
-            proc.join(0.3)
+            proc.join(0.05)
             if proc.is_alive():
                 proc.kill()
     return sorted(done, key=lambda d: d.index)
@@ -202,15 +227,15 @@ def _worker(
     from dataclasses import replace
 
     from autograder.grading import grade
-    from autograder.reports import write_all
 
     options = replace(
         options, gpu=gpu if gpu is not None else options.gpu, threads=options.threads or threads
     )
+    writer: threading.Thread | None = None
     while True:
         job = tasks.get()
         if job is None:
-            return
+            break
         started = time.monotonic()
         try:
             report = grade(job.path, options, name=job.key, student=job.student)
@@ -218,20 +243,36 @@ def _worker(
             report = Report.failed(
                 job.key, f"the grader failed unexpectedly ({error!r})", student=job.student
             )
-        write_all(report, job.folder)
-        results.put(
-            (
-                slot,
-                Done(
-                    job.index,
-                    job.key,
-                    job.folder,
-                    report.status,
-                    report.score,
-                    report.max_score,
-                    time.monotonic() - started,
-                    error=report.error or "",
-                ),
-            )
+        if writer is not None:
+            writer.join()
+        # the report is written while the next grade starts (its kernel, first)
+        writer = threading.Thread(
+            target=_deliver, args=(slot, job, report, started, results), name="report-writer"
         )
+        writer.start()
+    if writer is not None:
+        writer.join()
+
+
+def _deliver(slot: int, job: Job, report: Report, started: float, results: mp.Queue) -> None:
+    """Write one report, then tell the parent (a report that cannot be written ends the
+    worker, as it always did: the parent grades the submission again)."""
+    from autograder.reports import write_all
+
+    try:
+        write_all(report, job.folder)
+        d = Done(
+            job.index,
+            job.key,
+            job.folder,
+            report.status,
+            report.score,
+            report.max_score,
+            time.monotonic() - started,
+            error=report.error or "",
+        )
+        results.put((slot, d))
         sys.stdout.flush()
+    except BaseException:  # noqa: BLE001
+        faulthandler.dump_traceback()
+        os._exit(1)
