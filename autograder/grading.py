@@ -17,13 +17,17 @@ from nbformat import NotebookNode
 
 from autograder import (
     assignments,
+    callgraph,
     components,
+    dependents,
     environment,
+    hints,
     intake,
     redact,
     reference,
     sandbox,
     submissions,
+    untouched,
 )
 from autograder.assignments import Assignment
 from autograder.config import with_overrides
@@ -146,6 +150,9 @@ def _grade(
             part.before_notebook(student, kernel)  # before any student code runs
         run = kernel.run_notebook(executable)
         report.notebook = run.section(kernel.restarts, spec.memory_mb, limits.max_output_kb)
+        if untouched.is_template(submission.notebook, assignment.template):  # issue 13
+            report.notebook["same_as_template"] = True
+            report.notes.append(untouched.SENTENCE)
         student.why_undefined = run.why_undefined
         checks_started = time.monotonic()
         ref = warm.result()
@@ -157,7 +164,15 @@ def _grade(
             deadline=deadline,
             components=parts,
         )
-        results = run_checks(assignment.checks, plugin)
+        report.questions = _questions(config.questions, run_checks(assignment.checks, plugin))
+        # root-cause hints (issue 13): who calls whom, read from the source as text
+        graph = callgraph.graph(submission.notebook, config.questions)
+        hints.apply(report.questions, graph)
+        if config.dependent_questions == "reference_callees":
+            dependents.regrade(
+                report.questions, graph, checks=assignment.checks, student=student,
+                reference=ref, order=config.questions, deadline=deadline, components=parts,
+            )  # fmt: skip
         if student.tampered:
             report.flags.append(student.tampered)
         report.timing["checks_s"] = round(time.monotonic() - checks_started, 3)
@@ -165,7 +180,6 @@ def _grade(
     finally:
         kernel.close()
         box.close()
-    report.questions = _questions(config.questions, results)
     for part in parts:
         part.report(report)
     total = sum(q.max_score for q in report.questions)

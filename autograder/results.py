@@ -70,6 +70,11 @@ class QuestionResult:
 
     id: str
     checks: list[CheckResult] = field(default_factory=list)
+    # -- root-cause hints (issue 13) --
+    hint: str = ""
+    """Why to look elsewhere first (a graded function it calls fails its own checks)."""
+    submitted_score: float | None = None
+    """The score with the student's own callees, when it was graded with the reference's."""
 
     @property
     def score(self) -> float:
@@ -85,6 +90,12 @@ class QuestionResult:
             "score": round(self.score, 4),
             "max_score": round(self.max_score, 4),
             "checks": [c.to_json() for c in self.checks],
+            **({"hint": self.hint} if self.hint else {}),
+            **(
+                {"submitted_score": round(self.submitted_score, 4)}
+                if self.submitted_score is not None
+                else {}
+            ),
         }
 
 
@@ -195,7 +206,10 @@ class Report:
     def from_json(cls, data: dict[str, Any]) -> Report:
         questions = [
             QuestionResult(
-                q["id"], [CheckResult.from_json(c, q["id"]) for c in q.get("checks", [])]
+                q["id"],
+                [CheckResult.from_json(c, q["id"]) for c in q.get("checks", [])],
+                hint=str(q.get("hint") or ""),
+                submitted_score=q.get("submitted_score"),
             )
             for q in data.get("questions", [])
         ]

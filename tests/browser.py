@@ -19,6 +19,10 @@ from typing import Any
 import pytest
 
 CHROMIUM = os.environ.get("AUTOGRADER_CHROMIUM", "/usr/bin/chromium")
+AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+"""axe-core, the accessibility engine, as npm installs it from tests/axe/package-lock.json
+(``npm ci --prefix tests/axe``; tools/test.sh does this before the tests run)."""
+SERIOUS = ("serious", "critical")
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -69,6 +73,44 @@ class Opened:
             "imgs => imgs.filter(i => !i.complete || i.naturalWidth === 0)"
             ".map(i => i.alt || i.src.slice(0, 60))",
         )
+
+    def open_details(self) -> None:
+        """Open every ``<details>``, as a reader who unfolds everything would."""
+        self.page.eval_on_selector_all("details", "ds => ds.forEach(d => { d.open = true; })")
+
+    def close_details(self) -> None:
+        self.page.eval_on_selector_all("details", "ds => ds.forEach(d => { d.open = false; })")
+
+    def height(self) -> int:
+        """The page's full height in CSS pixels, as laid out now."""
+        return int(self.page.evaluate("document.documentElement.scrollHeight"))
+
+    def axe(self, impacts: tuple[str, ...] = SERIOUS) -> list[str]:
+        """axe-core's violations of these impacts, one line each (rule, impact, where, why).
+
+        axe is evaluated through the DevTools protocol, as a page's own script never could be
+        (the page's Content-Security-Policy forbids scripts), and adds no element to the page.
+        Run on the page as loaded; call :meth:`open_details` first to check folded content too.
+        """
+        if not AXE.is_file():
+            pytest.fail(
+                f"axe-core is not installed at {AXE}: run `npm ci --prefix tests/axe` "
+                "(tools/test.sh does this; it needs npm, Debian's package npm).",
+                pytrace=False,
+            )
+        self.page.evaluate(AXE.read_text(encoding="utf-8"))
+        result = self.page.evaluate(
+            "axe.run(document, {resultTypes: ['violations'], "
+            "runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', "
+            "'best-practice']}})"
+        )
+        return [
+            f"{v['id']} ({v['impact']}) at {node['target']}: "
+            f"{(node.get('failureSummary') or v['help']).splitlines()[-1].strip()}"
+            for v in result["violations"]
+            if v.get("impact") in impacts
+            for node in v["nodes"]
+        ]
 
     def assert_inert(self) -> None:
         """No errors, no dialogs, no network, no broken image, no script element."""

@@ -36,6 +36,39 @@ def details(data: dict[str, Any] | None) -> str:
     return "".join(parts)
 
 
+def trimmed(feedback: str, data: dict[str, Any] | None) -> str:
+    """The feedback without what :func:`details` shows as grids: each input's lines and
+    the ``Expected:``/``Got:`` blocks (so a failure shows them once)."""
+    if not isinstance(data, dict):
+        return feedback
+    inputs = data.get("inputs") or {}
+    shown = {f"  {k} = " for k, v in inputs.items() if _is_array(v) or _scalar(v)}
+    drop_pair = _is_array(data.get("expected")) and _is_array(data.get("got"))
+    out: list[str] = []
+    block = ""  # what is being dropped: an input's lines or the expected/got pair
+    for line in feedback.splitlines():
+        if block == "pair" and line.startswith(" " * 10):
+            continue
+        if block == "input" and line.startswith(" " * 6):
+            continue
+        block = ""
+        if drop_pair and line.startswith(("Expected: ", "Got:      ")):
+            block = "pair"
+        elif line.startswith(tuple(shown)) if shown else False:
+            block = "input"
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _is_array(value: Any) -> bool:
+    return isinstance(value, dict) and "values" in value
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, (int, float, str, bool))
+
+
 def grid(value: Any, mask: np.ndarray | None = None) -> str:
     """An array of a report (``{"shape", "dtype", "values"}``) as HTML tables, else text."""
     if not (isinstance(value, dict) and "values" in value):

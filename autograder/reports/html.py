@@ -4,30 +4,23 @@ The page needs nothing but itself: inline CSS, inline SVG plots, data-URI images
 JavaScript, and a Content-Security-Policy that forbids scripts and network access. Every
 text that comes from a report is escaped: a submission's output and messages are hostile.
 
+It reads top down, for a person with fifty of them to read: the first screen holds the
+score, the failed cells (grouped by message), every question that lost points with why in
+one line, and the flags; then each such question with its failed checks (the first
+comparison open, expected vs got shown once, as grids) and its passed checks folded in a
+native ``<details>``; then the questions with full marks, one folded line each; then the
+notebook's failed cells and the run. No script opens or closes anything.
+
 ``render_staff`` shows everything; ``render_student`` shows a hidden check's status and
 points only, and never shows staff flags or the mirrored-image (flip) figures.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-import autograder
-from autograder.reports.grids import details
-from autograder.reports.page import (
-    ANSI,
-    LIMITS,
-    TODO,
-    WORDS,
-    anchor,
-    badge,
-    bar,
-    e,
-    first_line,
-    num,
-    page,
-    table,
-)
+from autograder.reports.digest import lost_questions, one_line, reason
+from autograder.reports.grids import details, trimmed
+from autograder.reports.page import TODO, WORDS, anchor, badge, bar, e, num, page, table
+from autograder.reports.run_html import failed_cells, notebook, run
 from autograder.results import CheckResult, QuestionResult, Report
 
 
@@ -49,7 +42,8 @@ def _render(report: Report, *, staff: bool) -> str:
         f"{e(report.graded_at)}</p></header>",
         _problem(report),
         _summary(report),
-        _failed_cells(report.notebook),
+        failed_cells(report.notebook),
+        _lost(report, staff),
     ]
     if report.notes:
         items = "".join(f"<li>{e(n)}</li>" for n in report.notes)
@@ -64,15 +58,30 @@ def _render(report: Report, *, staff: bool) -> str:
             "<section class='alert flag'><p class='lead'>For staff: look at this</p>"
             f"<ul>{items}</ul></section>"
         )
-    if report.questions:
-        body.append(_overview(report))
-        body += [_question(q, staff) for q in report.questions]
+    lost = [q for q in report.questions if _lost_points(q)]
+    full = [q for q in report.questions if not _lost_points(q)]
+    if lost:
+        body.append(
+            "<section><h2>What to fix</h2>"
+            + "".join(_question(q, staff) for q in lost)
+            + "</section>"
+        )
+    if full:
+        body.append(
+            "<section><h2>Questions with full marks</h2>"
+            + "".join(_full_marks(q, staff) for q in full)
+            + "</section>"
+        )
     body += [
         *(section.html(staff=staff) for section in report.sections.values()),
-        _notebook(report.notebook),
-        _run(report),
+        notebook(report.notebook),
+        run(report),
     ]
     return page(f"{title} ({view.lower()})", "".join(body))
+
+
+def _lost_points(q: QuestionResult) -> bool:
+    return any(c.status != "passed" for c in q.checks) or q.submitted_score is not None
 
 
 def _problem(report: Report) -> str:
@@ -99,148 +108,137 @@ def _summary(report: Report) -> str:
     )
 
 
-def _overview(report: Report) -> str:
-    rows = []
-    for q in report.questions:
-        passed = sum(c.status == "passed" for c in q.checks)
-        fraction = q.score / q.max_score if q.max_score else 0.0
-        rows.append(
-            f"<tr><td class='id'><a href='#{anchor('q', q.id)}'>{e(q.id)}</a></td>"
-            f"<td class='num'>{num(q.score)} / {num(q.max_score)}</td>"
-            f"<td>{bar(fraction)}</td><td>{passed} of {len(q.checks)} passed</td></tr>"
-        )
-    head = ["Question", "#Score", "", "Checks"]
-    return f"<section><h2>Questions</h2>{table(head, rows)}</section>"
+def _lost(report: Report, staff: bool) -> str:
+    """Every question that lost points, one line each: the first screen's core."""
+    if report.status != "graded" or not report.questions:
+        return ""
+    lost = lost_questions(report, staff=staff)
+    if not lost:
+        return "<section aria-label='what lost points'><p>Every check passed.</p></section>"
+    rows = [
+        f"<tr><td class='id'><a href='#{anchor('q', q.id)}'>{e(q.id)}</a></td>"
+        f"<td class='num pts'>{num(q.score)} / {num(q.max_score)}</td>"
+        f"<td>{e(q.reason)}</td></tr>"
+        for q in lost
+    ]
+    n = len(lost)
+    return (
+        f"<section aria-labelledby='lost'><h2 id='lost'>What lost points "
+        f"<small class='muted'>{n} question{'s' if n != 1 else ''}</small></h2>"
+        f"{table(['Question', '#Points', 'Why (the first failed check)'], rows, 'lost')}"
+        "</section>"
+    )
 
 
 def _question(q: QuestionResult, staff: bool) -> str:
-    rows, failures, hidden = [], [], []
-    for c in q.checks:
-        points = f"<td class='num'>{num(c.points)} / {num(c.max_points)}</td>"
+    """A question that lost points: why first, each failed check, the passed ones folded."""
+    passed = [c for c in q.checks if c.status == "passed"]
+    hint = f"<p class='hint'>{e(q.hint)}</p>" if q.hint else ""
+    if q.submitted_score is not None:
+        hint += (
+            f"<p class='muted'>Graded with the reference's versions of the functions it calls "
+            f"that fail their own checks; as submitted it scored {num(q.submitted_score)} / "
+            f"{num(q.max_score)}.</p>"
+        )
+    failures: list[str] = []
+    opened = False
+    same: list[CheckResult] = []  # failed checks in a row that failed for one reason
+    for c in [*q.checks, None]:
+        if same and (c is None or c.status == "passed" or _why(c) != _why(same[0])):
+            failures.append(_failure(same[0], open_=False) if len(same) == 1 else _group(same))
+            same = []
+        if c is None or c.status == "passed":
+            continue
         if c.visibility == "hidden" and not staff:
-            hidden.append(c)
+            continue  # counted in the question's hidden-check note
+        compared = isinstance(c.details, dict) and "expected" in c.details
+        if compared and not opened:
+            failures.append(_failure(c, open_=True))
+            opened = True
+        else:
+            same.append(c)
+    fold = (
+        f"<details class='fold'><summary>{len(passed)} passed check"
+        f"{'s' if len(passed) != 1 else ''}</summary>{_table(passed, staff)}</details>"
+        if passed
+        else ""
+    )
+    return (
+        f"<section id='{anchor('q', q.id)}' class='question'><h3><code>{e(q.id)}</code> · "
+        f"{num(q.score)} / {num(q.max_score)} points <small class='muted'>{len(passed)} of "
+        f"{len(q.checks)} checks passed</small></h3>{hint}{''.join(failures)}{fold}"
+        f"{_hidden_note(q, staff)}</section>"
+    )
+
+
+def _full_marks(q: QuestionResult, staff: bool) -> str:
+    n = len(q.checks)
+    return (
+        f"<details class='question' id='{anchor('q', q.id)}'><summary>{badge('passed')} "
+        f"<code>{e(q.id)}</code> {num(q.score)} / {num(q.max_score)} points · {n} check"
+        f"{'s' if n != 1 else ''}</summary>{_table(q.checks, staff)}{_hidden_note(q, staff)}"
+        "</details>"
+    )
+
+
+def _table(checks: list[CheckResult], staff: bool) -> str:
+    rows = []
+    for c in checks:
+        if c.visibility == "hidden" and not staff:
             rows.append(
                 f"<tr><td>{badge(c.status)}</td><td class='muted'>hidden check</td>"
-                f"{points}<td class='muted'>details hidden</td></tr>"
+                f"<td class='num'>{_points(c)}</td><td class='muted'>details hidden</td></tr>"
             )
             continue
         tag = " <span class='badge tag'>hidden</span>" if c.visibility == "hidden" else ""
-        link = e(c.id) if c.status == "passed" else f"<a href='#{anchor(q.id, c.id)}'>{e(c.id)}</a>"
         rows.append(
-            f"<tr><td>{badge(c.status)}</td><td class='id'>{link}{tag}</td>{points}"
-            f"<td>{e(c.description)}</td></tr>"
+            f"<tr><td>{badge(c.status)}</td><td class='id'>{e(c.id)}{tag}</td>"
+            f"<td class='num'>{_points(c)}</td><td>{e(c.description)}</td></tr>"
         )
-        if c.status != "passed":
-            failures.append(_failure(c))
-    note = ""
-    if hidden:
-        tally: dict[str, int] = {}
-        for c in hidden:
-            tally[c.status] = tally.get(c.status, 0) + 1
-        counts = ", ".join(f"{n} {WORDS.get(s, s)}" for s, n in tally.items())
-        plural = "s" if len(hidden) != 1 else ""
-        note = (
-            f"<p class='muted'>{len(hidden)} hidden check{plural}: {counts} (details hidden).</p>"
-        )
-    head = ["Status", "Check", "#Points", "What it checks"]
-    return (
-        f"<section id='{anchor('q', q.id)}'><h3><code>{e(q.id)}</code> · {num(q.score)} / "
-        f"{num(q.max_score)} points</h3>{table(head, rows, 'checks')}{note}"
-        f"{''.join(failures)}</section>"
-    )
+    return table(["Status", "Check", "#Points", "What it checks"], rows, "checks")
 
 
-def _failure(c: CheckResult) -> str:
-    head = (
-        f"<h4>{e(c.question)} · {e(c.id)} {badge(c.status)} <span class='muted'>"
-        f"{num(c.points)} / {num(c.max_points)} points</span></h4>"
-    )
-    desc = f"<blockquote>{e(c.description)}</blockquote>" if c.description else ""
-    feedback = f"<pre class='feedback'>{e(c.feedback.rstrip())}</pre>" if c.feedback else ""
-    return (
-        f"<div class='failure' id='{anchor(c.question, c.id)}'>{head}{desc}{feedback}"
-        f"{details(c.details)}</div>"
-    )
-
-
-def _failed_cells(nb: dict[str, Any] | None) -> str:
-    """The cells that failed, one line each, on the first screen: a failed import or
-    definition is often why many checks fail."""
-    errors = (nb or {}).get("errors") or []
-    if not errors:
+def _hidden_note(q: QuestionResult, staff: bool) -> str:
+    hidden = [c for c in q.checks if c.visibility == "hidden"]
+    if staff or not hidden:
         return ""
-    items = "".join(
-        f"<li><a href='#{anchor('cell', str(err.get('cell')))}'>cell {e(err.get('cell'))}</a>: "
-        f"<code>{e(first_line(err.get('error')))}</code></li>"
-        for err in errors[:10]
-    )
-    more = f"<p>… and {len(errors) - 10} more.</p>" if len(errors) > 10 else ""
+    tally: dict[str, int] = {}
+    for c in hidden:
+        tally[c.status] = tally.get(c.status, 0) + 1
+    counts = ", ".join(f"{n} {WORDS.get(s, s)}" for s, n in tally.items())
+    plural = "s" if len(hidden) != 1 else ""
+    return f"<p class='muted'>{len(hidden)} hidden check{plural}: {counts} (details hidden).</p>"
+
+
+def _points(c: CheckResult) -> str:
+    return f"{num(c.points)} / {num(c.max_points)}"
+
+
+def _why(c: CheckResult) -> str:
+    return one_line(reason(c))
+
+
+def _group(checks: list[CheckResult]) -> str:
+    """Failed checks that say the same thing, folded under one line."""
+    got, most = sum(c.points for c in checks), sum(c.max_points for c in checks)
     return (
-        "<section class='alert note'><p class='lead'>Cells that failed (fix these first: "
-        f"checks of anything they define fail too)</p><ul>{items}</ul>{more}</section>"
+        f"<details class='failure'><summary>{badge(checks[0].status)} {len(checks)} checks "
+        f"{num(got)} / {num(most)} · <span class='why'>{e(_why(checks[0]))}</span></summary>"
+        + "".join(_failure(c, open_=False) for c in checks)
+        + "</details>"
     )
 
 
-def _notebook(nb: dict[str, Any] | None) -> str:
-    if not nb:
-        return ""
-    errors = nb.get("errors") or []
-    restarts = nb.get("kernel_restarts") or 0
-    line = (
-        f"{nb.get('code_cells', nb.get('cells', '?'))} code cells: {nb.get('executed', '?')}"
-        f" run, {nb.get('skipped', 0)} skipped (empty or tagged skip-execution), "
-        f"{len(errors)} with errors"
-        + (f"; the kernel was restarted {restarts} time(s)" if restarts else "")
-        + "."
-    )
-    out = [f"<section><h2>Notebook</h2><p>{e(line)}</p>"]
-    for err in errors:
-        out.append(
-            f"<div class='failure' id='{anchor('cell', str(err.get('cell')))}'>"
-            f"<h4>Cell {e(err.get('cell'))} "
-            f"{badge(err.get('status') or 'error')} <code>{e(err.get('error'))}</code></h4>"
-            f"<pre><code>{e(err.get('source'))}</code></pre>"
-        )
-        if err.get("output"):
-            tail = "\n".join(ANSI.sub("", err["output"]).rstrip().splitlines()[-15:])
-            out.append(f"<p class='muted'>Output:</p><pre>{e(tail)}</pre>")
-        if err.get("traceback"):
-            out.append(
-                "<details><summary>Traceback</summary>"
-                f"<pre>{e(ANSI.sub('', err['traceback']))}</pre></details>"
-            )
-        out.append("</div>")
-    return "".join(out) + "</section>"
-
-
-def _run(report: Report) -> str:
-    t, nb = report.timing or {}, report.notebook or {}
-    times: list[tuple[str, Any]] = [("notebook", nb.get("seconds")), ("checks", t.get("checks_s"))]
-    times += [took for took in (s.seconds() for s in report.sections.values()) if took]
-    times.append(("total", t.get("total_s")))
-    rows: list[tuple[str, Any]] = [
-        ("Time", " · ".join(f"{k} {float(v):.1f} s" for k, v in times if v is not None))
-    ]
-    s = report.sandbox or {}
-    if s:
-        network = "on" if s.get("network") else "off"
-        limits = (s.get("limits") or {}).items()
-        rows += [
-            ("Sandbox", f"{s.get('kind')} (network {network}, filesystem {s.get('filesystem')})"),
-            ("Kernel user", s.get("user")),
-            ("Device", s.get("device")),
-            ("Sandbox note", s.get("note")),
-            ("Limits", ", ".join(LIMITS.get(k, k + " {}").format(v) for k, v in limits)),
-        ]
-    rows += [
-        ("Assignment version", report.assignment_version),
-        ("Notebook version", report.notebook_version),
-        ("SHA-256", report.sha256),
-        ("Graded at", report.graded_at),
-        ("Grader", f"autograder {autograder.__version__}"),
-    ]
-    items = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in rows if v not in (None, ""))
+def _failure(c: CheckResult, *, open_: bool) -> str:
+    """One failed check: a line that says why, and, unfolded, the question it asks, the
+    feedback and the grids (inputs, expected vs got with the differing cells marked)."""
+    tag = " <span class='badge tag'>hidden</span>" if c.visibility == "hidden" else ""
+    desc = f"<p class='ask'>{e(c.description)}</p>" if c.description else ""
+    text = trimmed(c.feedback.rstrip(), c.details)
+    feedback = f"<pre class='feedback'>{e(text)}</pre>" if c.feedback else ""
     return (
-        f"<section><h2>Run</h2><dl class='kv'>{items}</dl></section>"
-        "<footer>Made by the autograder.</footer>"
+        f"<details class='failure' id='{anchor(c.question, c.id)}'{' open' if open_ else ''}>"
+        f"<summary>{badge(c.status)} <code>{e(c.id)}</code>{tag} {_points(c)} · "
+        f"<span class='why'>{e(_why(c))}</span></summary>{desc}{feedback}"
+        f"{details(c.details)}</details>"
     )

@@ -1,7 +1,9 @@
-"""report.md: the report a teaching assistant reads in a terminal (everything shown)."""
+"""report.md: the report a teaching assistant reads in a terminal (everything shown), in the
+HTML report's order: a summary first, the details after."""
 
 from __future__ import annotations
 
+from autograder.reports.digest import cell_groups, lost_questions
 from autograder.reports.text import md_block, md_inline
 from autograder.results import CheckResult, Report
 
@@ -9,6 +11,8 @@ _MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "skip
 
 
 def render(report: Report) -> str:
+    """Summary first (score, failed cells, each question that lost points with why in one
+    line, notes, flags), then the details (scores per question, every failed check)."""
     title = f"{report.assignment or 'unknown assignment'}: {report.submission}"
     lines = [f"# {md_inline(title)}", ""]
     if report.status != "graded":
@@ -16,24 +20,36 @@ def render(report: Report) -> str:
         if report.status == "rejected":
             lines += ["Nothing was run. Fix the file as the sentence says and submit again.", ""]
     lines += [f"**Score: {_num(report.score)} / {_num(report.max_score)}**", ""]
-    errors = (report.notebook or {}).get("errors") or []
-    if errors:
+    groups = cell_groups(report.notebook)
+    if groups:
         lines += [
             "**Cells that failed** (fix these first: checks of anything they define fail too):",
             "",
         ]
-        lines += [
-            f"- cell {err['cell']}: {md_inline(_first_line(err.get('error')))}"
-            for err in errors[:10]
-        ]
+        lines += [f"- {g.label}: {md_inline(g.message)}" for g in groups[:10]]
         lines += (
-            [f"- … and {len(errors) - 10} more (see Notebook below)"] if len(errors) > 10 else []
+            [f"- … and {len(groups) - 10} more (see Notebook below)"] if len(groups) > 10 else []
         )
+        lines.append("")
+    lost = lost_questions(report, staff=True)
+    if lost:
+        lines += ["**What lost points:**", ""]
+        lines += [
+            f"- {md_inline(q.id)} {_num(q.score)} / {_num(q.max_score)}: {md_inline(q.reason)}"
+            for q in lost
+        ]
         lines.append("")
     if report.notes:
         lines += ["Notes: " + "; ".join(md_inline(n) for n in report.notes) + ".", ""]
+    if report.flags:
+        lines += ["**For staff:**", ""]
+        for flag in report.flags:
+            head, _, rest = str(flag).partition("\n")
+            lines.append(f"- {md_inline(head)}")
+            lines += [f"  {line}" for line in md_block(rest)] if rest.strip() else []
+        lines.append("")
     if report.questions:
-        lines += ["| Question | Score | Checks |", "|---|---:|---|"]
+        lines += ["## Questions", "", "| Question | Score | Checks |", "|---|---:|---|"]
         for q in report.questions:
             passed = sum(c.status == "passed" for c in q.checks)
             others = _counts([c for c in q.checks if c.status != "passed"])
@@ -48,13 +64,6 @@ def render(report: Report) -> str:
     for section in report.sections.values():
         lines += section.markdown()
     lines += _notebook(report)
-    if report.flags:
-        lines += ["## For staff", ""]
-        for flag in report.flags:
-            head, _, rest = str(flag).partition("\n")
-            lines.append(f"- {md_inline(head)}")
-            lines += [f"  {line}" for line in md_block(rest)] if rest.strip() else []
-        lines.append("")
     lines += _footer(report)
     return "\n".join(lines).rstrip() + "\n"
 

@@ -74,6 +74,23 @@ def cases(rng):
     ]
 
 
+def relu_at_zero(rng):
+    """Hidden units whose pre-activation is exactly 0 (a zero input row, zero biases): the
+    ReLU's gradient there is 0, as in relu_backward."""
+    x, y, params = network(rng, 4, 3, 5, 3, "").args
+    x[1] = 0.0
+    params["b1"][[0, 2]] = 0.0
+    return Case((x, y, params), "pre-activations exactly 0 (a zero input row, zero biases)")
+
+
+def large_logits(rng, n, d, hidden, k, scale, note):
+    """A network whose second layer is scaled up, so its logits reach the hundreds."""
+    x, y, params = network(rng, n, d, hidden, k, note).args
+    params["W2"] = scale * params["W2"]
+    params["b2"] = scale * params["b2"]
+    return Case((x, y, params), note)
+
+
 mlp_loss_and_gradients = Question("mlp_loss_and_gradients", truth)
 
 
@@ -85,7 +102,7 @@ def test_mlp_loss_and_gradients_loss(student, reference, rng):
     mlp_loss_and_gradients.check(student, reference, cases(rng), compare("loss"))
 
 
-@pytest.mark.points(2.5)
+@pytest.mark.points(2)
 def test_mlp_loss_and_gradients_second_layer(student, reference, rng):
     """Does mlp_loss_and_gradients return the right gradients of the second layer, grads['W2'] and
     grads['b2']?
@@ -93,12 +110,30 @@ def test_mlp_loss_and_gradients_second_layer(student, reference, rng):
     mlp_loss_and_gradients.check(student, reference, cases(rng), compare("W2", "b2"))
 
 
-@pytest.mark.points(2.5)
+@pytest.mark.points(2)
 def test_mlp_loss_and_gradients_first_layer(student, reference, rng):
     """Does mlp_loss_and_gradients return the right gradients of the first layer, grads['W1'] and
-    grads['b1'] (backpropagated through the ReLU)?
+    grads['b1'] (backpropagated through the ReLU, whose gradient at exactly 0 is 0)?
     """
-    mlp_loss_and_gradients.check(student, reference, cases(rng), compare("W1", "b1"))
+    mlp_loss_and_gradients.check(
+        student, reference, [*cases(rng), relu_at_zero(rng)], compare("W1", "b1")
+    )
+
+
+@pytest.mark.points(1)
+def test_mlp_loss_and_gradients_large_logits(student, reference, rng):
+    """Do mlp_loss_and_gradients's loss and gradients stay finite and correct when the network's
+    logits are in the hundreds (exp overflows unless the row maximum is subtracted)?
+    """
+    mlp_loss_and_gradients.check(
+        student,
+        reference,
+        [
+            large_logits(rng, 2, 3, 4, 3, 400.0, "second layer 400 times larger"),
+            large_logits(rng, 5, 4, 6, 4, 1000.0, "second layer 1000 times larger"),
+        ],
+        compare("loss", "W1", "b1", "W2", "b2"),
+    )
 
 
 @pytest.mark.points(1)

@@ -30,7 +30,7 @@ softmax_cross_entropy_backward = Question(
 )
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1.5)
 def test_softmax_cross_entropy_backward_matches_autograd(student, reference, rng):
     """Does softmax_cross_entropy_backward give (softmax(logits) - onehot(labels)) / N, as PyTorch's
     autograd does?
@@ -46,7 +46,7 @@ def test_softmax_cross_entropy_backward_matches_autograd(student, reference, rng
     )
 
 
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 def test_softmax_cross_entropy_backward_divides_by_batch_size(student, reference, rng):
     """Does softmax_cross_entropy_backward include the 1/N of the mean over the batch?"""
     row = rng.normal(size=(1, 3))
@@ -59,6 +59,33 @@ def test_softmax_cross_entropy_backward_divides_by_batch_size(student, reference
                 "the same example 4 times: each row is 1/4 of that example's own gradient",
             ),
             Case(labelled(rng, 8, 3), "a batch of 8"),
+        ],
+    )
+
+
+@pytest.mark.points(1)
+def test_softmax_cross_entropy_backward_extreme_logits(student, reference):
+    """Does softmax_cross_entropy_backward stay finite and correct for extreme logits (up to
+    1000 and -1000, rows with a huge spread), as softmax and cross_entropy must?
+    """
+    softmax_cross_entropy_backward.check(
+        student,
+        reference,
+        [
+            Case((np.array([[1000.0, 0.0, -1000.0]]), np.array([2])), "1000, 0 and -1000"),
+            Case(
+                (np.array([[710.0, 710.0], [-1000.0, -999.0]]), np.array([0, 1])),
+                "every logit 710 (exp overflows), every logit near -1000 (exp underflows to 0)",
+            ),
+            Case(
+                (
+                    np.array(
+                        [[800.0, -800.0, 0.0, 5.0], [0.5, -0.2, 0.1, 0.0], [3.0, 1e3, -2.0, 0.0]]
+                    ),
+                    np.array([1, 0, 1]),
+                ),
+                "rows with a huge spread next to an ordinary row",
+            ),
         ],
     )
 

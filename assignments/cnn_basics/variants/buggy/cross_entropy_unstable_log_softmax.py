@@ -1,5 +1,6 @@
 # question: cross_entropy
 # bug: takes log(softmax) instead of log-sum-exp: log(0) = -inf when a probability underflows
+# also: mlp_loss_and_gradients
 import numpy as np
 
 

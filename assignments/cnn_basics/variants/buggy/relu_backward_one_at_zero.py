@@ -1,5 +1,6 @@
 # question: relu_backward
 # bug: passes the gradient through at x == 0 (x >= 0 instead of x > 0)
+# also: mlp_loss_and_gradients
 import numpy as np
 
 

@@ -1,5 +1,6 @@
 # question: softmax
 # bug: exponentiates the logits without subtracting the row maximum (overflows at 1e4)
+# also: softmax_cross_entropy_backward, mlp_loss_and_gradients
 import numpy as np
 
 
