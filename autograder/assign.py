@@ -1,12 +1,15 @@
-"""Generate the student templates from the solution notebooks.
+"""Generate the student templates (and their pre-submission checks) from the solutions.
 
     python -m autograder.assign            # write <name>/<name>.ipynb for every assignment
-    python -m autograder.assign --check    # exit 1 when a committed template is out of date
+    python -m autograder.assign --check    # exit 1 when a committed file is out of date
 
 In code cells, everything from a ``# BEGIN SOLUTION`` line to its ``# END
 SOLUTION`` line is replaced by ``raise NotImplementedError`` at the same
 indentation; outputs and execution counts are cleared; the metadata keeps the
-assignment's name and version. Templates are never edited by hand.
+assignment's name and version. Beside each template go the student check's files
+(:mod:`autograder.student_check.build`): ``<name>.checks.json``, the visible checks'
+inputs and the reference's answers, and ``check_notebook.py``, which runs them against a
+student's notebook with NumPy only. None of these files is ever edited by hand.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from autograder import assignments
+from autograder.errors import GraderError
 
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION\s*$")
 END = re.compile(r"^[ \t]*# END SOLUTION\s*$")
@@ -68,7 +72,33 @@ def make_template(solution: NotebookNode, name: str) -> NotebookNode:
             cell.execution_count = None
         elif "BEGIN SOLUTION" in cell.source:
             raise MarkerError(f"{name} cell {index + 1}: solution markers outside a code cell")
+    nb.cells.append(check_cell(name, nb.nbformat_minor))
     return nb
+
+
+CHECK_CELL_ID = "student-check"
+
+
+def check_cell(name: str, minor: int) -> NotebookNode:
+    """The template's last cell: the student check, run from the notebook (tagged
+    ``skip-execution``, so the grader never runs it)."""
+    from nbformat.v4 import new_code_cell
+
+    cell = new_code_cell(
+        "# Check your work before you submit: this runs the visible checks on your own machine\n"
+        "# (the grader runs more). It needs check_notebook.py and "
+        f"{name}.checks.json beside this notebook;\n"
+        f"# from a terminal: python check_notebook.py {name}.ipynb\n"
+        "import check_notebook\n"
+        "\n"
+        f'check_notebook.check("{name}", globals())',
+        metadata={"tags": ["skip-execution"]},
+    )
+    if minor >= 5:
+        cell["id"] = CHECK_CELL_ID
+    else:
+        cell.pop("id", None)
+    return cell
 
 
 def render(solution_path: Path, name: str | None = None) -> str:
@@ -85,7 +115,13 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m autograder.assign", description=__doc__.split("\n")[0]
     )
     p.add_argument("names", nargs="*", help="assignments (default: every assignment found)")
-    p.add_argument("--check", action="store_true", help="only check that templates are up to date")
+    p.add_argument("--check", action="store_true", help="only check that the files are up to date")
+    p.add_argument(
+        "--no-student-check",
+        dest="student_check",
+        action="store_false",
+        help="only the templates, not the student check's files",
+    )
     p.add_argument(
         "--assignments",
         dest="roots",
@@ -109,20 +145,50 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, MarkerError) as error:
             print(f"assign: {error}", file=sys.stderr)
             return 1
-        target = folder / f"{name}.ipynb"
-        current = target.read_text(encoding="utf-8") if target.exists() else None
-        if current == text:
-            continue
-        if args.check:
-            stale.append(target)
-        else:
-            target.write_text(text, encoding="utf-8")
-            print(f"wrote {target}")
+        files: dict[Path, tuple[str, object]] = {folder / f"{name}.ipynb": (text, None)}
+        if args.student_check and (folder / "checks").is_dir():
+            try:
+                files.update(_student_check(name, args.roots))
+            except (GraderError, OSError) as error:
+                print(f"assign: {name}: no student check ({error})", file=sys.stderr)
+                return 1
+        for target, (content, data) in files.items():
+            if _current(target, content, data):
+                continue
+            if args.check:
+                stale.append(target)
+            else:
+                target.write_text(content, encoding="utf-8")
+                print(f"wrote {target}")
     if stale:
         names = ", ".join(str(s) for s in stale)
         print(f"assign: out of date: {names}; run python -m autograder.assign", file=sys.stderr)
         return 1
     return 0
+
+
+def _student_check(name: str, roots: list[Path]) -> dict[Path, tuple[str, object]]:
+    from autograder.student_check import build
+
+    return build.outputs(assignments.find(name, roots))
+
+
+def _current(target: Path, content: str, data: object) -> bool:
+    """Whether ``target`` already holds ``content`` (for a check file: the same checks)."""
+    try:
+        current = target.read_text(encoding="utf-8")
+    except OSError:
+        return False
+    if current == content or data is None:
+        return current == content
+    import json
+
+    from autograder.student_check import build
+
+    try:
+        return build.same(json.loads(current), data)
+    except ValueError:
+        return False
 
 
 if __name__ == "__main__":

@@ -87,6 +87,7 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="merge the report folders of shards (given as SUBMISSION arguments) into --out",
     )
+    p.add_argument("--roster", type=Path, metavar="CSV", help="students' ids and names (README)")
     return p
 
 
@@ -144,7 +145,13 @@ def _shard(text: str) -> tuple[int, int]:
     return i, n
 
 
-COMMANDS = {"similarity": "autograder.similarity"}
+COMMANDS = {
+    "similarity": "autograder.similarity",
+    "gradescope": "autograder.gradescope",
+    "check": "autograder.student_check",
+    "regrade": "autograder.batch.regrade",
+    "gradebook": "autograder.batch.regrade:gradebook",
+}
 """``python -m autograder COMMAND ...``: commands besides grading (each module has ``main``)."""
 
 
@@ -153,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] and argv[0] in COMMANDS:  # a file named like a command: pass it as ./name
         import importlib
 
-        return int(importlib.import_module(COMMANDS[argv[0]]).main(argv[1:]))
+        module, _, function = COMMANDS[argv[0]].partition(":")
+        return int(getattr(importlib.import_module(module), function or "main")(argv[1:]))
     args = parser().parse_args(argv)
     try:
         return _main(args)
@@ -176,7 +184,7 @@ def _main(args: argparse.Namespace) -> int:
     from autograder import sandbox
 
     if args.merge:
-        return _merge([Path(s) for s in args.submissions], args.out, args.fail_under)
+        return _merge([Path(s) for s in args.submissions], args.out, args.fail_under, args.roster)
 
     known = sorted(assignments.available(args.roots))
     if args.assignment and args.assignment not in known:
@@ -184,6 +192,11 @@ def _main(args: argparse.Namespace) -> int:
             f"there is no assignment called {args.assignment!r}; known: {', '.join(known)}"
         )
     sandbox.choose(args.sandbox)  # fails now, once, when bwrap was asked for and cannot work
+    try:
+        if args.roster:
+            batch.roster.read(args.roster)  # a bad roster stops the batch before it starts
+    except GraderError as error:
+        raise _UsageProblem(str(error)) from None
     collected = submissions.collect(
         [Path(s) for s in args.submissions], args.out, student_from=args.student_from
     )
@@ -210,16 +223,7 @@ def _main(args: argparse.Namespace) -> int:
     for index, f in enumerate(found):
         previous = None if args.force else batch.finished_report(f.folder, f.path)
         if previous is not None:
-            d = Done(
-                index,
-                f.key,
-                f.folder,
-                previous["status"],
-                float(previous["score"]),
-                float(previous["max_score"]),
-                0.0,
-                resumed=True,
-            )
+            d = Done.resumed_from(index, f.key, f.folder, previous)
             done.append(d)
             progress(d)
         else:
@@ -235,33 +239,24 @@ def _main(args: argparse.Namespace) -> int:
     done.sort(key=lambda d: d.index)
     folders = [d.folder for d in done]
     if len(found) > 1 or any(Path(s).is_dir() for s in args.submissions):
-        batch.write_class_files(args.out, folders, collected.ignored)
+        batch.write_class_files(args.out, folders, collected.ignored, roster=args.roster)
         batch.write_similarity(args.out, found, folders, options.assignment, args.roots)
     else:
         batch.write_job_summary(folders)
     return _exit_status(done, args.fail_under, progress)
 
 
-def _merge(shards: list[Path], out: Path, fail_under: float | None) -> int:
+def _merge(shards: list[Path], out: Path, fail_under: float | None, roster: Path | None) -> int:
     """Merge shard outputs into ``out``; the exit status as if one run had graded them."""
     from autograder.reports import summary
 
     try:
-        merged = batch.merge(shards, out)
+        merged = batch.merge(shards, out, roster=roster)
     except GraderError as error:
         raise _UsageProblem(str(error)) from None
+    loaded = summary.load(merged)
     done = [
-        Done(
-            i,
-            str(r["submission"]),
-            out / r["id"],
-            r["status"],
-            float(r["score"]),
-            float(r["max_score"]),
-            0.0,
-            resumed=True,
-        )
-        for i, r in enumerate(summary.load(merged))
+        Done.resumed_from(i, str(r["submission"]), out / r["id"], r) for i, r in enumerate(loaded)
     ]
     print(
         f"merged {len(merged)} report(s) from {len(shards)} folder(s) into {out}", file=sys.stderr

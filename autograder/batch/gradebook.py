@@ -15,20 +15,37 @@ from autograder.errors import GraderError
 
 
 def write_class_files(
-    out: Path, folders: list[Path], ignored: list[tuple[str, str]] | None = None
+    out: Path,
+    folders: list[Path],
+    ignored: list[tuple[str, str]] | None = None,
+    *,
+    roster: Path | None = None,
+    canvas_columns: dict[str, str] | None = None,
 ) -> None:
     """summary.csv, index.html and junit.xml for a whole class, ignored.csv (the files of
-    the batch's folders that were not graded, and why), and, when ``GITHUB_STEP_SUMMARY``
-    is set, a Markdown summary appended to it."""
-    from autograder.reports import index, junit, summary
+    the batch's folders that were not graded, and why), with a ``roster`` (a CSV file, see
+    :mod:`autograder.batch.roster`) the students' ids and names in summary.csv and the
+    Canvas import canvas.csv, and, when ``GITHUB_STEP_SUMMARY`` is set, a Markdown summary
+    appended to it."""
+    from autograder.batch import roster as rosters
+    from autograder.reports import canvas, index, junit, summary
     from autograder.results import Report
 
-    summary.write(out, folders)
+    students = rosters.read(roster) if roster is not None else None
+    summary.write(out, folders, students)
     if ignored:
         summary.write_ignored(out, ignored)
     index.write_index(out, folders)
-    reports = [Report.from_json(r) for r in summary.load(folders)]
-    (out / "junit.xml").write_text(junit.render_many(reports), encoding="utf-8")
+    loaded = summary.load(folders)
+    reports = [Report.from_json(r) for r in loaded]
+    keys = [str(r["id"]) for r in loaded]
+    (out / "junit.xml").write_text(junit.render_many(reports, keys), encoding="utf-8")
+    if students is not None:
+        canvas.write(out, loaded, students, canvas_columns)
+        strangers = canvas.unmatched(loaded, students)
+        if strangers:
+            shown = ", ".join(strangers[:10]) + (" and more" if len(strangers) > 10 else "")
+            print(f"grade.py: not on the roster: {shown}", file=sys.stderr)
     write_job_summary(folders)
 
 
@@ -81,7 +98,7 @@ def _assignment_of(folder: Path) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def merge(shards: list[Path], out: Path) -> list[Path]:
+def merge(shards: list[Path], out: Path, *, roster: Path | None = None) -> list[Path]:
     """Gather the per-submission folders of several shard outputs into ``out`` (the newest
     report of a folder wins) and write the class files there, as if one run had graded
     everything; the merged folders."""
@@ -104,8 +121,13 @@ def merge(shards: list[Path], out: Path) -> list[Path]:
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(folder, target)
         merged.append(target)
-    write_class_files(out, merged)
+    write_class_files(out, merged, roster=roster)
     return merged
+
+
+def report_folders(out: Path) -> list[Path]:
+    """Every submission's folder in ``out`` (those holding a report.json), sorted."""
+    return sorted(p.parent for p in out.glob("*/report.json") if not p.parent.is_symlink())
 
 
 def _graded_at(folder: Path) -> str:

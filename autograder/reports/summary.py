@@ -1,10 +1,12 @@
 """The class summary: ``OUT/summary.csv`` (one row per submission, one column per question).
 
-Columns: ``student`` (from the submission's path, see :mod:`autograder.submissions`),
-``submission`` (its path relative to the batch's folder), ``assignment``, ``status``,
-one per question, ``score``, ``max_score``, ``sha256``, and ``report`` (the report's
-folder in OUT). Text that a spreadsheet would read as a formula is written with a
-leading apostrophe (OWASP's advice against CSV injection).
+Columns: ``student`` (the stable student key: from the submission's path, its first folder
+or the file's name, see :mod:`autograder.submissions`), ``submission`` (its path relative to
+the batch's folder), ``assignment``, ``status``, with a roster (:mod:`autograder.batch.roster`)
+``student_id`` and ``name``, one per question, ``score``, ``max_score``, ``sha256``, and
+``report`` (the report's folder in OUT). With a roster, every student on it has a row: one
+without a submission has the status ``missing`` and no score. Text that a spreadsheet would
+read as a formula is written with a leading apostrophe (OWASP's advice against CSV injection).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import csv
 import json
 import statistics
 from pathlib import Path
+from typing import Any
 
 
 def load(folders: list[Path]) -> list[dict]:
@@ -29,17 +32,22 @@ def load(folders: list[Path]) -> list[dict]:
     return reports
 
 
-def rows(reports: list[dict]) -> tuple[list[str], list[list[str]]]:
+def rows(reports: list[dict], roster: list[Any] | None = None) -> tuple[list[str], list[list[str]]]:
+    """The header and the rows of summary.csv (``roster``: students of
+    :mod:`autograder.batch.roster`, adding their id and name, and a row for each one who
+    handed nothing in)."""
     questions: list[str] = []
     for r in reports:
         for q in r.get("questions", []):
             if q["id"] not in questions:
                 questions.append(q["id"])
+    who = ["student_id", "name"] if roster is not None else []
     header = [
         "student",
         "submission",
         "assignment",
         "status",
+        *who,
         *questions,
         "score",
         "max_score",
@@ -48,14 +56,19 @@ def rows(reports: list[dict]) -> tuple[list[str], list[list[str]]]:
     ]
     body = []
     order = sorted(reports, key=lambda r: (str(r.get("student") or ""), str(r["submission"])))
+    seen: set[int] = set()
     for r in order:
         by_id = {q["id"]: q["score"] for q in r.get("questions", [])}
+        entry = whose(roster, r) if roster is not None else None
+        if entry is not None:
+            seen.add(id(entry))
         body.append(
             [
                 cell(r.get("student") or r.get("id", "")),
                 cell(r["submission"]),
                 cell(r.get("assignment") or ""),
                 cell(r["status"]),
+                *([cell(entry.id), cell(entry.name)] if entry else [""] * len(who)),
                 *[_num(by_id[q]) if q in by_id else "" for q in questions],
                 _num(r.get("score", 0)),
                 _num(r.get("max_score", 0)),
@@ -63,11 +76,24 @@ def rows(reports: list[dict]) -> tuple[list[str], list[list[str]]]:
                 cell(r.get("id", "")),
             ]
         )
+    for student in roster or []:
+        if id(student) not in seen:
+            empty = [""] * (len(questions) + 4)
+            body.append(
+                [cell(student.key), "", "", "missing", cell(student.id), cell(student.name), *empty]
+            )
     return header, body
 
 
-def write(out: Path, folders: list[Path]) -> Path:
-    header, body = rows(load(folders))
+def whose(roster: list[Any] | None, report: dict) -> Any:
+    """The roster entry of a report's student, or None."""
+    from autograder.batch.roster import match
+
+    return match(roster or [], str(report.get("student") or report.get("id") or ""))
+
+
+def write(out: Path, folders: list[Path], roster: list[Any] | None = None) -> Path:
+    header, body = rows(load(folders), roster)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "summary.csv"
     with open(path, "w", newline="", encoding="utf-8") as f:
