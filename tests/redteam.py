@@ -580,6 +580,73 @@ BROKEN: list[Broken] = [
 ]
 
 
+def _raw(extra: str) -> Callable[[dict], bytes]:
+    """The solution's JSON with ``extra`` spliced in as a top-level member, as text."""
+    return lambda d: (json.dumps(d)[:-1] + ", " + extra + "}").encode()
+
+
+def _minor_infinite(d: dict) -> bytes:
+    text = json.dumps(d)
+    return text.replace(
+        f'"nbformat_minor": {d["nbformat_minor"]}', '"nbformat_minor": 1e999'
+    ).encode()
+
+
+def _link_to_the_solution(folder: Path) -> Path:
+    path = folder / "mine.ipynb"
+    path.symlink_to(solution_path("cnn_basics"))
+    return path
+
+
+def _cell_change(index: int, **changes: object) -> Callable[[dict], None]:
+    return lambda d: d["cells"][index].update(changes)
+
+
+# issue 15, class 8 (intake) and class 3 (a link to the grader's own files), and further
+# malformed files of our own: each rejected with a sentence, none an error of the grader
+BROKEN += [
+    Broken(
+        "json_nested_100000_deep",
+        _notebook("deep.ipynb", _raw('"x": ' + "[" * 100_000 + "]" * 100_000)),
+        "nested too deeply",
+    ),
+    Broken(
+        "a_5000_digit_integer_in_metadata",
+        _notebook("digits.ipynb", _raw('"big": ' + "9" * 5000)),
+        "number too large to read",
+    ),
+    Broken(
+        "nbformat_minor_of_1e999",
+        _notebook("minor.ipynb", _minor_infinite),
+        "nbformat_minor is 'inf'",
+    ),
+    Broken("nan_in_the_json", _notebook("nan.ipynb", _raw('"n": NaN')), "holds NaN"),
+    Broken("a_link_to_the_graders_solution", _link_to_the_solution, "is a symbolic link"),
+    Broken(
+        "cells_that_are_not_a_list",
+        _notebook("cells.ipynb", lambda d: d.update(cells={"0": "x"})),
+        "cells are not a list",
+    ),
+    Broken(
+        "a_cell_source_that_is_a_number",
+        _notebook("source.ipynb", _cell_change(3, source=42)),
+        "cell 4 (code) is malformed",
+    ),
+    Broken(
+        "an_assignment_name_that_is_a_list",
+        _notebook(
+            "listed.ipynb", lambda d: d["metadata"]["autograder"].update(assignment=["cnn_basics"])
+        ),
+        "is not a valid assignment name",
+    ),
+    Broken(
+        "utf16_text",
+        lambda f: _file("utf16.ipynb", solution_path("cnn_basics").read_text().encode("utf-16"))(f),
+        "not UTF-8",
+    ),
+]
+
+
 def environment_secret() -> dict[str, str]:
     return {"AUTOGRADER_REDTEAM_SECRET": SECRET, "GITHUB_TOKEN": f"ghp_{secrets.token_hex(18)}"}
 
