@@ -61,12 +61,15 @@ def describe_call(name: str, args: tuple, kwargs: dict, parameters: list[str] | 
     return f"{name}({', '.join(parts)})"
 
 
-def describe_inputs(args: tuple, parameters: list[str] | None = None) -> str:
+def describe_inputs(
+    args: tuple, parameters: list[str] | None = None, kwargs: dict | None = None
+) -> str:
     """The inputs of a call in full (small arrays as grids), one per line."""
     lines = []
     for i, arg in enumerate(args):
         label = parameters[i] if parameters and i < len(parameters) else f"argument {i + 1}"
         lines.append(f"  {label} = {_indent(describe_value(arg))}")
+    lines += [f"  {k} = {_indent(describe_value(v))}" for k, v in (kwargs or {}).items()]
     return "\n".join(lines)
 
 

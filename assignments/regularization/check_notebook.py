@@ -41,11 +41,81 @@ from typing import Any
 
 import numpy as np
 
-# ---- values.py ---------------------------------------------------------------------------------
+# ---- feedback.py -------------------------------------------------------------------------------
+SMALL = 36
+"""Arrays with at most this many elements are shown in full."""
+
+
+def describe_value(value: Any, *, full: bool = True) -> str:
+    """A one-line (or small grid) description of a value."""
+    if isinstance(value, np.ndarray):
+        head = f"{_kind(value)} {value.dtype} {tuple(value.shape)}"
+        if full and value.size <= SMALL:
+            grid = np.array2string(value, precision=6, separator=", ", max_line_width=100)
+            return f"{head} {grid}" if "\n" not in grid else f"{head}\n{grid}"
+        if value.size and value.dtype.kind in "biuf":
+            finite = np.isfinite(value) if value.dtype.kind == "f" else np.ones(value.shape, bool)
+            if finite.any():
+                vals = value[finite]
+                extra = "" if finite.all() else f", {int((~finite).sum())} non-finite"
+                return f"{head} (min {vals.min():.6g}, max {vals.max():.6g}{extra})"
+            return f"{head} (no finite values)"
+        return head
+    if isinstance(value, np.generic):
+        return f"numpy.{type(value).__name__}({value.item()!r})"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(describe_value(v, full=False) for v in value) + ")"
+    if isinstance(value, list):
+        if len(value) > 8:
+            return f"list of {len(value)} items"
+        return "[" + ", ".join(describe_value(v, full=False) for v in value) + "]"
+    if isinstance(value, dict):
+        if full and all(isinstance(v, np.ndarray) and v.size <= SMALL for v in value.values()):
+            return (
+                "{\n" + "\n".join(f"  {k!r}: {describe_value(v)}" for k, v in value.items()) + "\n}"
+            )
+        return (
+            "{"
+            + ", ".join(f"{k!r}: {describe_value(v, full=False)}" for k, v in value.items())
+            + "}"
+        )
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _kind(array: np.ndarray) -> str:
+    return "tensor" if type(array).__name__ == "TensorArray" else "array"
+
+
+def describe_call(name: str, args: tuple, kwargs: dict, parameters: list[str] | None = None) -> str:
+    """``conv2d_forward(x=array float64 (1, 1, 3, 3), w=..., stride=2)``."""
+    parts = []
+    for i, arg in enumerate(args):
+        label = f"{parameters[i]}=" if parameters and i < len(parameters) else ""
+        parts.append(label + describe_value(arg, full=False))
+    parts += [f"{k}={describe_value(v, full=False)}" for k, v in kwargs.items()]
+    return f"{name}({', '.join(parts)})"
+
+
+def describe_inputs(
+    args: tuple, parameters: list[str] | None = None, kwargs: dict | None = None
+) -> str:
+    """The inputs of a call in full (small arrays as grids), one per line."""
+    lines = []
+    for i, arg in enumerate(args):
+        label = parameters[i] if parameters and i < len(parameters) else f"argument {i + 1}"
+        lines.append(f"  {label} = {_indent(describe_value(arg))}")
+    lines += [f"  {k} = {_indent(describe_value(v))}" for k, v in (kwargs or {}).items()]
+    return "\n".join(lines)
+
+
+def _indent(text: str) -> str:
+    return text.replace("\n", "\n      ")
+
+
+# ---- student_check/values.py -------------------------------------------------------------------
 FLOAT64 = {"rtol": 1e-6, "atol": 1e-8}
 FLOAT32 = {"rtol": 1e-4, "atol": 1e-5}
-SMALL = 36
-"""Arrays with at most this many elements are shown in full (as in the grader's feedback)."""
 
 
 class Mismatch(AssertionError):
@@ -112,49 +182,6 @@ class Raises:
         self.type_name = type_name
 
 
-# -- descriptions, as the grader writes them -------------------------------------------
-
-
-def describe(value: Any, *, full: bool = True) -> str:
-    """A one-line (or small grid) description of a value."""
-    if isinstance(value, np.ndarray):
-        head = f"array {value.dtype} {tuple(value.shape)}"
-        if full and value.size <= SMALL:
-            grid = np.array2string(value, precision=6, separator=", ", max_line_width=100)
-            return f"{head} {grid}" if "\n" not in grid else f"{head}\n{grid}"
-        if value.size and value.dtype.kind in "biuf":
-            finite = np.isfinite(value) if value.dtype.kind == "f" else np.ones(value.shape, bool)
-            if finite.any():
-                vals = value[finite]
-                extra = "" if finite.all() else f", {int((~finite).sum())} non-finite"
-                return f"{head} (min {vals.min():.6g}, max {vals.max():.6g}{extra})"
-            return f"{head} (no finite values)"
-        return head
-    if isinstance(value, np.generic):
-        return f"numpy.{type(value).__name__}({value.item()!r})"
-    if isinstance(value, tuple):
-        return "(" + ", ".join(describe(v, full=False) for v in value) + ")"
-    if isinstance(value, list):
-        if len(value) > 8:
-            return f"list of {len(value)} items"
-        return "[" + ", ".join(describe(v, full=False) for v in value) + "]"
-    if isinstance(value, dict):
-        inner = ", ".join(f"{k!r}: {describe(v, full=False)}" for k, v in value.items())
-        return "{" + inner + "}"
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def describe_inputs(args: tuple, kwargs: dict, parameters: list[str]) -> str:
-    """The inputs of a call in full (small arrays as grids), one per line."""
-    lines = []
-    for i, arg in enumerate(args):
-        label = parameters[i] if i < len(parameters) else f"argument {i + 1}"
-        lines.append(f"  {label} = " + describe(arg).replace("\n", "\n      "))
-    lines += [f"  {k} = " + describe(v).replace("\n", "\n      ") for k, v in kwargs.items()]
-    return "\n".join(lines)
-
-
 # -- comparisons -----------------------------------------------------------------------
 
 
@@ -165,13 +192,13 @@ def compare(got: Any, expected: Any, what: str = "The result") -> None:
         return _array(got, expected, what)
     if isinstance(expected, bool) or expected is None or isinstance(expected, str):
         if got != expected or type(got) is not type(expected):
-            raise Mismatch(f"{what} is {describe(got)}; expected {expected!r}.")
+            raise Mismatch(f"{what} is {describe_value(got)}; expected {expected!r}.")
         return None
     if isinstance(expected, int) and not isinstance(expected, np.generic):
         if type(got) is not int:
             kind = f"{type(got).__module__}.{type(got).__name__}".replace("builtins.", "")
             raise Mismatch(
-                f"{what} is {describe(got)}, a {kind}; expected the Python int {expected}."
+                f"{what} is {describe_value(got)}, a {kind}; expected the Python int {expected}."
             )
         if got != expected:
             raise Mismatch(f"{what} is {got}; expected {expected}.")
@@ -182,7 +209,7 @@ def compare(got: Any, expected: Any, what: str = "The result") -> None:
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
             shape = "tuple" if isinstance(expected, tuple) else "list"
             raise Mismatch(
-                f"{what} is {describe(got, full=False)}; expected a {shape} of {len(expected)} items."
+                f"{what} is {describe_value(got, full=False)}; expected a {shape} of {len(expected)} items."
             )
         for i, (g, e) in enumerate(zip(got, expected, strict=True)):
             compare(g, e, f"Item {i + 1} of {what[:1].lower() + what[1:]}")
@@ -191,7 +218,7 @@ def compare(got: Any, expected: Any, what: str = "The result") -> None:
         if not isinstance(got, dict) or set(got) != set(expected):
             keys = ", ".join(repr(k) for k in expected)
             raise Mismatch(
-                f"{what} is {describe(got, full=False)}; expected a dict with keys {keys}."
+                f"{what} is {describe_value(got, full=False)}; expected a dict with keys {keys}."
             )
         for key in expected:
             compare(got[key], expected[key], f"{what} [{key!r}]")
@@ -207,7 +234,7 @@ def _tolerance(got: np.ndarray) -> tuple[float, float]:
 
 
 def _grid(value: np.ndarray) -> str:
-    return describe(value).replace("\n", "\n          ")
+    return describe_value(value).replace("\n", "\n          ")
 
 
 def _array(got: Any, expected: np.ndarray, what: str) -> None:
@@ -215,11 +242,13 @@ def _array(got: Any, expected: np.ndarray, what: str) -> None:
         try:
             got = np.asarray(got, dtype=float)
         except (TypeError, ValueError):
-            raise Mismatch(f"{what} is {describe(got, full=False)}, not an array.") from None
+            raise Mismatch(f"{what} is {describe_value(got, full=False)}, not an array.") from None
     if isinstance(got, np.generic):
         got = np.asarray(got)
     if not isinstance(got, np.ndarray):
-        raise Mismatch(f"{what} is {describe(got)}; expected an array of shape {expected.shape}.")
+        raise Mismatch(
+            f"{what} is {describe_value(got)}; expected an array of shape {expected.shape}."
+        )
     if got.shape != expected.shape:
         raise Mismatch(f"{what} has shape {got.shape}; expected shape {expected.shape}.")
     if got.dtype.kind not in "biuf":
@@ -251,7 +280,7 @@ def _float(got: Any, expected: float, what: str) -> None:
     if isinstance(got, np.ndarray) and got.shape == ():
         got = got[()]
     if isinstance(got, bool) or not isinstance(got, (int, float, np.integer, np.floating)):
-        raise Mismatch(f"{what} is {describe(got)}; expected one number (a float).")
+        raise Mismatch(f"{what} is {describe_value(got)}; expected one number (a float).")
     rtol, atol = _tolerance(np.asarray(got))
     value = float(got)
     if not math.isfinite(value) and math.isfinite(expected):
@@ -265,7 +294,7 @@ def _float(got: Any, expected: float, what: str) -> None:
         )
 
 
-# ---- notebook.py -------------------------------------------------------------------------------
+# ---- student_check/notebook.py -----------------------------------------------------------------
 SKIP_TAG = "skip-execution"
 
 
@@ -459,7 +488,7 @@ def _is_network(error: BaseException) -> bool:
     return False
 
 
-# ---- runner.py ---------------------------------------------------------------------------------
+# ---- student_check/runner.py -------------------------------------------------------------------
 BUNDLE_SUFFIX = ".checks.json"
 FORMAT = 1
 
@@ -550,7 +579,7 @@ def replay(check: dict, namespace: dict[str, Any], bundle: dict) -> str | None:
         fn = namespace.get(name)
         if not callable(fn):
             return f"the notebook does not define {name} (did its cell run without errors?)."
-        inputs = describe_inputs(args, kwargs, parameters)
+        inputs = describe_inputs(args, parameters, kwargs)
         try:
             got = call_with_limit(fn, limit, *copy.deepcopy(args), **copy.deepcopy(kwargs))
         except TimeLimit:

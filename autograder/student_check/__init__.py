@@ -31,9 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog=PROG, description="Check a notebook before you submit it.")
     p.add_argument("notebook", type=Path)
     p.add_argument("--assignment", metavar="NAME", help="default: the notebook's metadata")
-    p.add_argument(
-        "--assignments", dest="roots", action="append", type=Path, default=[], metavar="DIR"
-    )
+    assignments.add_roots_option(p)
     p.add_argument("--json", type=Path, help="also write the outcome as JSON to this file")
     args = p.parse_args(argv)
     try:

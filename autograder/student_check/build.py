@@ -7,8 +7,9 @@ autograder.assign`` writes it beside the template):
   checks that are visible, passed, call functions by name with plain data, and replay
   to a pass against the reference are kept; hidden checks, randomized ones (those that run
   code in the kernel) and everything else stay with the grader, counted per question.
-- ``check_notebook.py``: the runner (:mod:`.values`, :mod:`.notebook`, :mod:`.runner`) as
-  one file that needs only NumPy and the standard library.
+- ``check_notebook.py``: the runner (:mod:`autograder.feedback`, :mod:`.values`,
+  :mod:`.notebook`, :mod:`.runner`) as one file that needs only NumPy and the standard
+  library.
 
 Neither holds solution code: values and the reference's parameter names only.
 """
@@ -35,7 +36,13 @@ from autograder.student_check import runner
 from autograder.student_check.values import Unstorable, decode, encode
 
 SCRIPT = "check_notebook.py"
-PARTS = ("values.py", "notebook.py", "runner.py")
+PARTS = (
+    "feedback.py",
+    "student_check/values.py",
+    "student_check/notebook.py",
+    "student_check/runner.py",
+)
+"""The modules check_notebook.py is made of, in order (paths within the package)."""
 MAX_CHECK_BYTES = 1_000_000
 """A check whose recorded calls take more than this stays with the grader."""
 
@@ -189,21 +196,21 @@ def text(data: dict[str, Any]) -> str:
 
 def script() -> str:
     """The runner as one file: the modules' code, their imports gathered at the top."""
-    here = Path(__file__).resolve().parent
+    package = Path(autograder.__file__).resolve().parent
     imports: set[str] = set()
     bodies = []
     for part in PARTS:
-        source = (here / part).read_text(encoding="utf-8")
+        source = (package / part).read_text(encoding="utf-8")
         body = re.sub(r'^""".*?"""\n', "", source, count=1, flags=re.S)
-        body = re.sub(
-            r"^from autograder\.student_check\.\w+ import \([^)]*\)\n", "", body, flags=re.M
-        )
-        body = re.sub(r"^from autograder\.student_check\.\w+ import .*\n", "", body, flags=re.M)
+        body = re.sub(r"^from autograder\.[\w.]+ import \([^)]*\)\n", "", body, flags=re.M)
+        body = re.sub(r"^from autograder\.[\w.]+ import .*\n", "", body, flags=re.M)
         statement = r"^(?:import [\w.]+(?: as \w+)?|from [\w.]+ import [^(\n]+)$"
         imports.update(re.findall(statement, body, flags=re.M))
         body = re.sub(statement + "\n", "", body, flags=re.M)
         bodies.append(f"# ---- {part} " + "-" * (90 - len(part)) + "\n" + body.strip("\n"))
-    doc = re.match(r'^""".*?"""', (here / "runner.py").read_text(encoding="utf-8"), re.S)
+    doc = re.match(
+        r'^""".*?"""', (package / "student_check" / "runner.py").read_text(encoding="utf-8"), re.S
+    )
     future = "from __future__ import annotations"
     plain = sorted(i for i in imports if i.startswith("import ") and i != "import numpy as np")
     froms = sorted(i for i in imports if i.startswith("from ") and i != future)

@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from autograder.feedback import describe_inputs
 from autograder.student_check.notebook import (
     TimeLimit,
     call_with_limit,
@@ -33,7 +34,7 @@ from autograder.student_check.notebook import (
     run_cells,
     where_it_failed,
 )
-from autograder.student_check.values import Mismatch, Raises, compare, decode, describe_inputs
+from autograder.student_check.values import Mismatch, Raises, compare, decode
 
 BUNDLE_SUFFIX = ".checks.json"
 FORMAT = 1
@@ -125,7 +126,7 @@ def replay(check: dict, namespace: dict[str, Any], bundle: dict) -> str | None:
         fn = namespace.get(name)
         if not callable(fn):
             return f"the notebook does not define {name} (did its cell run without errors?)."
-        inputs = describe_inputs(args, kwargs, parameters)
+        inputs = describe_inputs(args, parameters, kwargs)
         try:
             got = call_with_limit(fn, limit, *copy.deepcopy(args), **copy.deepcopy(kwargs))
         except TimeLimit:
