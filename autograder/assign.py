@@ -122,15 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_false",
         help="only the templates, not the student check's files",
     )
-    p.add_argument(
-        "--assignments",
-        dest="roots",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="DIR",
-        help="a folder of assignments besides the course's own (repeatable)",
-    )
+    assignments.add_roots_option(p, "a folder of assignments besides the course's own (repeatable)")
     args = p.parse_args(argv)
     known = assignments.folders(args.roots)
     unknown = [n for n in args.names if n not in known]

@@ -17,6 +17,7 @@ the same name, the first one found is used.
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 from collections.abc import Sequence
@@ -68,6 +69,22 @@ def course_root() -> Path | None:
         if (folder / "__init__.py").is_file():
             return folder
     return None
+
+
+def add_roots_option(parser: argparse.ArgumentParser, help: str | None = None) -> None:
+    """The ``--assignments DIR`` option (repeatable, into ``args.roots``) every command
+    that finds assignments takes."""
+    parser.add_argument(
+        "--assignments",
+        dest="roots",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help=help
+        or "a folder of assignments, searched before the course's own (repeatable; "
+        f"also ${ENVIRONMENT})",
+    )
 
 
 def roots(extra: Sequence[Path] = ()) -> list[Path]:

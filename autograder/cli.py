@@ -43,16 +43,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--assignment", metavar="NAME", help="default: read from each notebook's metadata"
     )
-    p.add_argument(
-        "--assignments",
-        dest="roots",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="DIR",
-        help=f"a folder of assignments, searched before the course's own (repeatable; "
-        f"also ${assignments.ENVIRONMENT})",
-    )
+    assignments.add_roots_option(p)
     p.add_argument(
         "--out", metavar="DIR", type=Path, default=Path("reports"), help="default: reports/"
     )

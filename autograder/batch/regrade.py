@@ -59,7 +59,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--only-student", action="append", default=[], metavar="STUDENT")
     p.add_argument("--only-question", action="append", default=[], metavar="QUESTION")
     p.add_argument("--assignment", metavar="NAME")
-    p.add_argument("--assignments", dest="roots", action="append", type=Path, default=[])
+    assignments.add_roots_option(p)
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     p.add_argument("--sandbox", choices=["auto", "bwrap", "process"], default="auto")
     p.add_argument("--jobs", type=int, default=1, metavar="N")

@@ -26,6 +26,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def parser() -> argparse.ArgumentParser:
+    from autograder import assignments
     from autograder.gradescope.scripts import TORCH_CPU_INDEX
     from autograder.gradescope.settings import CHOICES
 
@@ -34,15 +35,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out", type=Path, default=Path("autograder.zip"), help="default: autograder.zip"
     )
-    p.add_argument(
-        "--assignments",
-        dest="roots",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="DIR",
-        help="a folder of assignments, searched before the course's own (repeatable)",
-    )
+    assignments.add_roots_option(p)
     p.add_argument(
         "--hidden",
         dest="hidden_visibility",

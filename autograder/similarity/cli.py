@@ -43,15 +43,7 @@ def parser() -> argparse.ArgumentParser:
     which.add_argument(
         "--assignment", metavar="NAME", help="use this assignment's template (the course's)"
     )
-    p.add_argument(
-        "--assignments",
-        dest="roots",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="DIR",
-        help="a folder of assignments, searched before the course's own (repeatable)",
-    )
+    assignments.add_roots_option(p)
     p.add_argument(
         "--out", type=Path, default=Path("reports"), metavar="DIR", help="default: reports/"
     )
