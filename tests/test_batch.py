@@ -168,7 +168,9 @@ def _kill_worker_while_it_grades(proc: subprocess.Popen, killed: set[int]) -> No
     while time.monotonic() < deadline:
         for child in psutil.Process(proc.pid).children():
             try:
-                worker = "multiprocessing" in " ".join(child.cmdline())
+                # a worker is forked (the command line's own) or spawned (multiprocessing's);
+                # of the command's children, only a worker starts processes (its kernel)
+                worker = "python" in child.name() or "multiprocessing" in " ".join(child.cmdline())
                 busy = worker and child.pid not in killed and child.children(recursive=True)
             except psutil.Error:
                 continue
@@ -212,3 +214,22 @@ def test_a_worker_that_dies_costs_a_regrade_then_an_error_report(tmp_path, kills
         assert proc.returncode == 1, stderr  # a grader error, not the student's
         assert report["status"] == "error"
         assert "stopped unexpectedly twice (killed by SIGKILL)" in report["error"]
+
+
+def test_workers_start_as_copies_of_the_command_only_while_that_is_safe():
+    """The first workers of ``grade.py`` are forked (no new interpreter, no second import of
+    the grader); not while another thread runs (a queue's feeder, say) or PyTorch is loaded.
+    The test above kills a forked worker and has it replaced by a spawned one."""
+    code = (
+        "import threading, time\n"
+        "from autograder.batch import pool\n"
+        "alone = pool._can_fork()\n"
+        "t = threading.Thread(target=time.sleep, args=(1,)); t.start()\n"
+        "threaded = pool._can_fork(); t.join()\n"
+        "import torch\n"
+        "print(alone, threaded, pool._can_fork())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["True", "False", "False"]

@@ -82,6 +82,8 @@ def run(
         return []
     spawn = mp.get_context("spawn")
     results: mp.Queue = spawn.Queue()
+    if _can_fork():
+        import autograder.grading  # noqa: F401 - once, here, for every worker forked from here
     pending = plan.longest_first(jobs)
     count = max(1, min(workers, len(jobs)))
     threads = plan.threads_per_worker(count)
@@ -93,7 +95,7 @@ def run(
     def start(slot: int) -> None:
         gpu = gpus[slot % len(gpus)] if gpus else None
         inbox: mp.Queue = spawn.Queue()
-        proc = spawn.Process(
+        proc = (mp.get_context("fork") if _can_fork() else spawn).Process(
             target=_worker,
             args=(slot, gpu, threads, options, inbox, results),
             name=f"grader-{slot}",
@@ -177,6 +179,21 @@ def run(
             if proc.is_alive():
                 proc.kill()
     return sorted(done, key=lambda d: d.index)
+
+
+def _can_fork() -> bool:
+    """Whether a worker may start as a copy of this process (fork) rather than as a new
+    interpreter that imports the grader again (spawn), which saves a one-off grade about half
+    a second. Only on Linux, while no other Python thread runs here (the first workers of the
+    command line: later, the queues' feeder threads run, and a thread holding a lock at the
+    fork would leave it held in the copy forever) and PyTorch is not loaded (CUDA does not
+    survive a fork). NumPy's OpenBLAS threads are safe: OpenBLAS stops them at a fork."""
+    return (
+        sys.platform == "linux"
+        and "fork" in mp.get_all_start_methods()
+        and threading.active_count() == 1
+        and "torch" not in sys.modules
+    )
 
 
 def _exit_words(code: int | None) -> str:
