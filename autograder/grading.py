@@ -27,6 +27,7 @@ from autograder import (
     reference,
     sandbox,
     submissions,
+    truths,
     untouched,
 )
 from autograder.assignments import Assignment
@@ -125,7 +126,7 @@ def _grade(
     report.notes.extend(environment.neutralize_installs(executable, modules))
     deadline = started + limits.total_timeout_s
     kind, fallback = sandbox.choose(options.sandbox)
-    warm = reference.Warmup(assignment.solution)
+    warm = reference.Warmup(assignment)
     warm.start()
     parts = components.create(assignment, options)
     needs = components.sandbox_needs(parts)
@@ -173,6 +174,7 @@ def _grade(
                 report.questions, graph, checks=assignment.checks, student=student,
                 reference=ref, order=config.questions, deadline=deadline, components=parts,
             )  # fmt: skip
+        truths.save(assignment)  # the first grade in this process: for the next process
         if student.tampered:
             report.flags.append(student.tampered)
         report.timing["checks_s"] = round(time.monotonic() - checks_started, 3)

@@ -36,6 +36,7 @@ import pytest
 from autograder.checking import CheckUnavailable, GraderBug, Mismatch
 from autograder.errors import ConfigError, StudentError
 from autograder.questions import deterministic, inputs_left_alone, parameters_of
+from autograder.reference import settle
 from autograder.results import CheckResult
 
 MARKERS = {
@@ -153,6 +154,7 @@ class GradingPlugin:
         np.random.seed(seed)
         torch = sys.modules.get("torch")
         if torch is not None:
+            settle(torch)
             seed_torch(torch, seed)
         if time.monotonic() > self._deadline:
             item.stash[_OUTCOME] = self._result(

@@ -26,7 +26,8 @@ A check's calls go to the kernel in one request (see :mod:`autograder.exchange`)
 question's truth is computed once per grader process for each input: a check's inputs are
 seeded from its id, so every student of a batch gets the same ones, and the truth (the
 reference solution and PyTorch) is a pure function of them. It is remembered only when it
-left its inputs as they were, and every student gets a copy of it.
+left its inputs as they were, and every student gets a copy of it; :mod:`autograder.truths`
+keeps the remembered truths on disk for the grader's next process.
 """
 
 from __future__ import annotations
@@ -95,6 +96,10 @@ class Question:
                 else None
             ),
         )
+
+    def expected(self, reference: Any, *args: Any, **kwargs: Any) -> Any:
+        """The truth for one input, outside :meth:`check` (remembered like the checks')."""
+        return remembered(self.truth, reference)(*args, **kwargs)
 
 
 def batches(student: Any) -> bool:

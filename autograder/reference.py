@@ -12,6 +12,7 @@ from typing import Any
 
 import nbformat
 
+from autograder.assignments import Assignment
 from autograder.errors import ConfigError
 
 _LEAVE_OUT = {"skip-execution", "self-check"}
@@ -57,24 +58,26 @@ def signatures(module: types.ModuleType, names: list[str]) -> dict[str, list[str
 
 
 class Warmup(threading.Thread):
-    """Loads the reference solution (and with it NumPy/PyTorch) while the kernel works."""
+    """Loads the reference solution and the stored truths while the kernel works, and
+    PyTorch when the checks will need it (no store yet, or checks that import it)."""
 
-    def __init__(self, solution: Path) -> None:
+    def __init__(self, assignment: Assignment) -> None:
         super().__init__(daemon=True, name="reference-warmup")
-        self.solution = solution
+        self.assignment = assignment
         self._module: Any = None
         self._error: BaseException | None = None
 
     def run(self) -> None:
         try:
-            import torch  # the checks' truth; importing it takes a while
+            from autograder import truths
 
-            # the checks' tensors are tiny: worker threads would only spin and take the
-            # CPU from the kernel that runs the student's code
-            torch.set_num_threads(1)
-            _exercise(torch)
+            stored = truths.load(self.assignment)
+            if not stored or truths.checks_import_torch(self.assignment):
+                import torch  # the checks' truth; importing it takes a while
 
-            self._module = load(self.solution)
+                settle(torch)
+                _exercise(torch)
+            self._module = load(self.assignment.solution)
         except BaseException as e:  # noqa: BLE001 - re-raised in result()
             self._error = e
 
@@ -83,6 +86,19 @@ class Warmup(threading.Thread):
         if self._error is not None:
             raise self._error
         return self._module
+
+
+_settled: list[Any] = []
+
+
+def settle(torch: Any) -> None:
+    """Once per process: one thread for PyTorch's own work. The checks' tensors are tiny:
+    worker threads would only spin and take the CPU from the kernel that runs the
+    student's code. Called where the grader first sees PyTorch loaded (a truth may import
+    it in the middle of the checks)."""
+    if not _settled:
+        _settled.append(torch)
+        torch.set_num_threads(1)
 
 
 def _exercise(torch: Any) -> None:

@@ -10,7 +10,9 @@ work (the truth: reference solution and PyTorch; the rest: comparisons, fixtures
 and kernel round trips (how many requests went to the kernel, their mean latency, and the
 time spent writing and reading the data they carried). ``--repeat 2`` grades twice and
 profiles the second grade too: what a batch worker pays per student once its process is
-warm (the truth is computed once per process and reused).
+warm (the truth is computed once per process and reused). The truths are also kept on disk
+(``autograder/truths.py``): point ``AUTOGRADER_CACHE`` at an empty folder to profile the
+very first grade of an assignment on a machine (PyTorch imported, every truth computed).
 
 The figures come from wrapping the grader's functions from outside (nothing in the grader
 knows about this script), so the same script profiles older and newer versions alike.
@@ -140,7 +142,8 @@ def instrument() -> None:
     _wrap(proxy.Student, "install", _phase("call helper: install in the kernel"))
     _wrap(kernel.Kernel, "run_notebook", _phase("notebook execution"))
     _wrap(reference.Warmup, "result", _phase(WAIT))
-    _wrap(grading, "run_checks", _phase("checks"))
+    # run_checks is imported where it is used since the checks' machinery loads in parallel
+    _wrap(grading if hasattr(grading, "run_checks") else plugin, "run_checks", _phase("checks"))
     _wrap(kernel.Kernel, "close", _phase("kernel and sandbox: stop and clean up"))
     _wrap(sandbox.Sandbox, "close", _phase("kernel and sandbox: stop and clean up"))
     _wrap(grading, "_finish", _phase("report: redact"))
@@ -197,6 +200,7 @@ def show(report: Any, total: float, title: str) -> None:
     known = sum(TALLY.phases.values())
     print(f"{'other (options, components, the grade around these)':<48} {total - known:8.3f}")
     print(f"{'total (grade and report files)':<48} {total:8.3f}")
+    print(f"PyTorch loaded in the grader's process: {'yes' if 'torch' in sys.modules else 'no'}")
     print()
     head = (
         f"{'question':<32} {'checks':>6} {'total s':>8} {'grader s':>8} {'truth s':>8}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,6 +32,13 @@ class Graded:
 
     def check(self, qid: str, cid: str) -> dict:
         return next(c for c in self.question(qid)["checks"] if c["id"] == cid)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def truth_store(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The checks' truths are stored for this session only, not in the user's cache folder
+    (grades in processes the tests start read them too)."""
+    os.environ["AUTOGRADER_CACHE"] = str(tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture(scope="session")

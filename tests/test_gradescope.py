@@ -69,7 +69,7 @@ def run_autograder(
     root: Path, python: str = sys.executable
 ) -> tuple[dict, subprocess.CompletedProcess, float]:
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "AUTOGRADER_CACHE"},  # as on Gradescope
         "AUTOGRADER_ROOT": str(root),
         "AUTOGRADER_PYTHON": python,
         "PYTHONPATH": str(root / "source" / "grader"),
@@ -108,6 +108,7 @@ def test_the_zip_holds_the_scripts_the_grader_and_one_assignment(package):
     assert not [n for n in names if "/variants/" in n or "__pycache__" in n or n.endswith(".pyc")]
     assert 'assignment = "cnn_basics"' in settings and 'hidden_visibility = "hidden"' in settings
     assert "bubblewrap" in setup and "requirements.lock" in setup and "chmod -R go-rwx" in setup
+    assert "AUTOGRADER_CACHE=/autograder/cache" in setup  # the truths, computed once there
     assert subprocess.run(["bash", "-n", "-c", setup]).returncode == 0
     assert package.stat().st_size < 2_000_000
 
@@ -136,6 +137,9 @@ def test_the_solution_gets_full_marks(package, tmp_path):
     assert (
         "Score: 100/100" not in done.stdout and "**Score: 100 / 100**" in done.stdout
     )  # staff view
+    # the checks' truths are kept under the root (setup.sh computes them there), for root only
+    (store,) = (root / "cache" / "truths").glob("cnn_basics-*.npz")
+    assert stat.S_IMODE(store.parent.stat().st_mode) == 0o700
     print(f"run_autograder on the solution: {seconds:.1f} s")
 
 

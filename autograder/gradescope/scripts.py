@@ -36,6 +36,17 @@ extra=()
 package=$("$venv/bin/python" -c 'import autograder, os; print(os.path.dirname(autograder.__file__))')
 chmod -R go-rwx "$source" "$package/course"
 "$venv/bin/python" -m autograder --version
+
+# The checks' truths (what the reference solution and PyTorch answer to the checks' inputs),
+# computed once here by grading the solution: a submission's grade then neither computes
+# them again nor imports PyTorch (seconds per submission). Kept for root only.
+export AUTOGRADER_CACHE=/autograder/cache
+for solution in "$package"/course/*/solution.ipynb; do
+    "$venv/bin/python" -m autograder "$solution" --out /tmp/autograder-setup --force --quiet \
+        --no-train >/dev/null \
+        || echo "setup.sh: grading $solution failed; each grade will compute its truths" >&2
+done
+rm -rf /tmp/autograder-setup
 """
 
 RUN_AUTOGRADER = r"""#!/usr/bin/env bash
@@ -47,6 +58,7 @@ set -u
 root="${AUTOGRADER_ROOT:-/autograder}"
 python="${AUTOGRADER_PYTHON:-__VENV__/bin/python}"
 mkdir -p "$root/results"
+export AUTOGRADER_CACHE="${AUTOGRADER_CACHE:-$root/cache}"   # the truths setup.sh computed
 cd "$root"
 "$python" -m autograder.gradescope.run --root "$root"
 status=$?

@@ -2,8 +2,6 @@
 = autograd of torch.nn.functional.conv2d."""
 
 import pytest
-import torch
-import torch.nn.functional as F
 
 from autograder.checking import Case, agree, expect_array, expect_tuple
 from autograder.questions import Question
@@ -12,6 +10,9 @@ RESULTS = ("dx", "dw", "db")
 
 
 def truth(reference, dout, x, w, stride=1, padding=0):
+    import torch
+    import torch.nn.functional as F
+
     ref = reference.conv2d_backward(dout, x, w, stride, padding)
     tx, tw = (torch.from_numpy(a).clone().requires_grad_() for a in (x, w))
     tb = torch.zeros(w.shape[0], dtype=torch.float64, requires_grad=True)

@@ -2,14 +2,15 @@
 padding, = autograd of torch.nn.functional.max_pool2d. Inputs have no ties (distinct values)."""
 
 import pytest
-import torch
-import torch.nn.functional as F
 
 from autograder.checking import Case, agree, expect_array
 from autograder.questions import Question
 
 
 def truth(reference, dout, x, kernel_size=2, stride=2):
+    import torch
+    import torch.nn.functional as F
+
     ref = reference.max_pool2d_backward(dout, x, kernel_size, stride)
     t = torch.from_numpy(x).clone().requires_grad_()
     F.max_pool2d(t, kernel_size, stride).backward(torch.from_numpy(dout))

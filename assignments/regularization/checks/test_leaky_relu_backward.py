@@ -3,14 +3,15 @@ dout elsewhere (x == 0 included, as PyTorch does), = autograd of F.leaky_relu.""
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
 
 from autograder.checking import Case, agree, expect_array
 from autograder.questions import Question
 
 
 def truth(reference, dout, x, negative_slope=0.01):
+    import torch
+    import torch.nn.functional as F
+
     ref = reference.leaky_relu_backward(dout, x, negative_slope)
     t = torch.from_numpy(x).clone().requires_grad_()
     F.leaky_relu(t, negative_slope).backward(torch.from_numpy(dout))

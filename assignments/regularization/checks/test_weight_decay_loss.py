@@ -3,13 +3,14 @@ weight array (names not starting with "b"), a float; biases are not decayed."""
 
 import numpy as np
 import pytest
-import torch
 
 from autograder.checking import Case, agree, expect_float
 from autograder.questions import Question
 
 
 def truth(reference, params, weight_decay):
+    import torch
+
     ref = reference.weight_decay_loss({k: v.copy() for k, v in params.items()}, weight_decay)
     penalty = torch.zeros((), dtype=torch.float64)
     for name, value in params.items():
