@@ -16,7 +16,6 @@ from autograder import assignments, batch, submissions
 from autograder.batch import WORKER_SLACK_S, Done, Job
 from autograder.errors import GraderError
 from autograder.options import Options
-from autograder.reports.text import printable
 
 EXIT_OK, EXIT_GRADER, EXIT_USAGE, EXIT_REJECTED, EXIT_FAIL_UNDER = 0, 1, 2, 3, 4
 
@@ -196,6 +195,8 @@ def _main(args: argparse.Namespace) -> int:
         raise _UsageProblem(f"{where} holds no notebooks (.ipynb files)")
     found = [f for f in collected.found if submissions.in_shard(f.key, args.shard)]
     if collected.ignored and not args.quiet:
+        from autograder.reports.text import printable
+
         shown = "; ".join(f"{printable(k)} ({why})" for k, why in collected.ignored[:10])
         more = f"; and {len(collected.ignored) - 10} more" if len(collected.ignored) > 10 else ""
         print(f"not graded: {shown}{more}", file=sys.stderr)
@@ -285,6 +286,8 @@ class _Progress:
             return
         width = len(str(self.total))
         score = f"{d.score:g}/{d.max_score:g}" if d.status == "graded" else d.status
+        from autograder.reports.text import printable  # NumPy: not before the workers start
+
         note = " (already graded; --force to redo)" if d.resumed else f" in {d.seconds:.1f} s"
         if d.error and not d.resumed:
             note += f": {d.error[:300]}"

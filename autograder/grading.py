@@ -15,20 +15,17 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
+# what a grade needs before its kernel starts; the rest (NumPy, pytest, the checks'
+# machinery) is imported by the warm-up thread while the kernel starts (see _grade)
 from autograder import (
     assignments,
-    callgraph,
     components,
-    dependents,
     environment,
-    hints,
     intake,
     redact,
     reference,
     sandbox,
     submissions,
-    truths,
-    untouched,
 )
 from autograder.assignments import Assignment
 from autograder.config import with_overrides
@@ -36,8 +33,6 @@ from autograder.errors import GraderError, Rejected
 from autograder.intake import Submission
 from autograder.kernel import Kernel
 from autograder.options import Options
-from autograder.plugin import GradingPlugin, run_checks
-from autograder.proxy import Student
 from autograder.results import CheckResult, QuestionResult, Report
 
 
@@ -145,6 +140,10 @@ def _grade(
     try:
         report.sandbox = box.describe()
         kernel.start()
+        from autograder import callgraph, dependents, hints, truths, untouched
+        from autograder.plugin import GradingPlugin, run_checks
+        from autograder.proxy import Student
+
         student = Student(kernel, limits=limits)
         student.install()
         for part in parts:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import threading
 import types
@@ -57,6 +58,18 @@ def signatures(module: types.ModuleType, names: list[str]) -> dict[str, list[str
     return found
 
 
+AHEAD = (
+    "numpy",
+    "autograder.proxy",
+    "autograder.plugin",
+    "autograder.dependents",
+    "autograder.untouched",
+    "autograder.reports",
+)
+"""What a grade imports after its kernel has started, imported here while it starts (the
+grader's process mostly waits then; a one-off grade saves about a third of a second)."""
+
+
 class Warmup(threading.Thread):
     """Loads the reference solution and the stored truths while the kernel works, and
     PyTorch when the checks will need it (no store yet, or checks that import it)."""
@@ -69,6 +82,8 @@ class Warmup(threading.Thread):
 
     def run(self) -> None:
         try:
+            for name in AHEAD:
+                importlib.import_module(name)
             from autograder import truths
 
             stored = truths.load(self.assignment)
