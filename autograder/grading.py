@@ -121,8 +121,6 @@ def _grade(
     report.notes.extend(environment.neutralize_installs(executable, modules))
     deadline = started + limits.total_timeout_s
     kind, fallback = sandbox.choose(options.sandbox)
-    warm = reference.Warmup(assignment)
-    warm.start()
     parts = components.create(assignment, options)
     needs = components.sandbox_needs(parts)
     spec = sandbox.SandboxSpec(
@@ -137,6 +135,9 @@ def _grade(
     )
     box = sandbox.Sandbox(spec, submission.path, filename=_safe_filename(submission.path.name))
     kernel = Kernel(box, limits, deadline=deadline, argv=options.kernel_argv)
+    # the reference, the stored truths and the checks' imports load while the kernel starts
+    warm = reference.Warmup(assignment, after=box.launched)
+    warm.start()
     try:
         report.sandbox = box.describe()
         kernel.start()

@@ -74,14 +74,19 @@ class Warmup(threading.Thread):
     """Loads the reference solution and the stored truths while the kernel works, and
     PyTorch when the checks will need it (no store yet, or checks that import it)."""
 
-    def __init__(self, assignment: Assignment) -> None:
+    def __init__(self, assignment: Assignment, *, after: threading.Event | None = None) -> None:
         super().__init__(daemon=True, name="reference-warmup")
         self.assignment = assignment
+        self.after = after
+        """Begin once this is set (the kernel's process launched: until then the grader's
+        work on the kernel start would wait for this thread's imports), or after a second."""
         self._module: Any = None
         self._error: BaseException | None = None
 
     def run(self) -> None:
         try:
+            if self.after is not None:
+                self.after.wait(timeout=1.0)
             for name in AHEAD:
                 importlib.import_module(name)
             from autograder import truths

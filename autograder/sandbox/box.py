@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +61,8 @@ class Sandbox:
 
     def __init__(self, spec: SandboxSpec, submission: Path, *, filename: str) -> None:
         self.spec = spec
+        self.launched = threading.Event()
+        """Set once a kernel's process has been started (the grader's other work may begin)."""
         self.run = Path(tempfile.mkdtemp(prefix="autograder-"))
         os.chmod(self.run, 0o711)
         # the kernel's sockets and the call files live in memory when the machine allows:
@@ -153,6 +156,7 @@ class Sandbox:
             except OSError as e:
                 raise KernelStartError(f"the kernel could not be started ({e}).") from None
         self.kernel = KernelProcess(self, popen, log_path)
+        self.launched.set()
         return self.kernel
 
     def describe(self) -> dict:
