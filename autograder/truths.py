@@ -112,7 +112,15 @@ def checks_import_torch(assignment: Assignment) -> bool:
 
 def load(assignment: Assignment) -> bool:
     """Put the assignment's stored truths into this process's memory (read once per
-    process); True when a store for the assignment as it is now exists."""
+    process); True when a store for the assignment as it is now exists. The store only
+    saves time: whatever goes wrong with it, the truths are computed as without one."""
+    try:
+        return _load(assignment)
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _load(assignment: Assignment) -> bool:
     key = digest(assignment.folder)
     with _lock:
         if key not in _held:
@@ -128,19 +136,20 @@ def load(assignment: Assignment) -> bool:
 
 def save(assignment: Assignment) -> None:
     """Write the assignment's truths known to this process, once per process and only
-    when they are more than its store held; a store that cannot be written is left."""
-    key = digest(assignment.folder)
-    with _lock:
-        if key in _written:
-            return
-        mine = _mine(assignment)
-        if len(mine) <= _held.get(key, -1):
-            return
-        _written.add(key)
-        try:
+    when they are more than its store held; a store that cannot be written (a full disk,
+    a read-only home) is simply not written."""
+    try:
+        key = digest(assignment.folder)
+        with _lock:
+            if key in _written:
+                return
+            mine = _mine(assignment)
+            if len(mine) <= _held.get(key, -1):
+                return
+            _written.add(key)
             _write_store(store_path(assignment), mine)
-        except Exception:  # noqa: BLE001 - a full disk, a read-only home: no store, no harm
-            return
+    except Exception:  # noqa: BLE001 - no store, no harm
+        return
 
 
 def _where(assignment: Assignment, rel: str, line: int, name: str) -> tuple[Any, ...]:
@@ -166,7 +175,7 @@ def _mine(assignment: Assignment) -> dict[tuple[str, int, str, bytes], Any]:
 def _read_store(path: Path) -> dict[tuple[str, int, str, bytes], Any] | None:
     """The entries of the store at ``path``; None when there is none the grader trusts."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
         return None
     try:

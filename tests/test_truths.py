@@ -209,3 +209,11 @@ def test_pytorch_is_loaded_ahead_only_for_checks_that_import_it_themselves() -> 
     assert not truths.checks_import_torch(assignments.find("cnn_basics", []))
     assert not truths.checks_import_torch(assignments.find("regularization", []))
     assert truths.checks_import_torch(assignments.find("cifar10_cnn", []))
+
+
+def test_a_cache_folder_that_cannot_be_made_costs_time_only(tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    graded = graded_in_a_new_process(solution_path(), blocked / "cache")
+    assert graded["score"] == 100 and graded["torch"]
+    assert blocked.read_text(encoding="utf-8") == "not a folder"
